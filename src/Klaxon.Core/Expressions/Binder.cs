@@ -93,6 +93,8 @@ internal sealed class Binder(FieldSchema schema)
             case "==" or "!=":
                 (left, right) = Unify(node, left, right);
                 if (left.Type == ExprType.Error || right.Type == ExprType.Error) return new BoundLiteral(ExprType.Error, null);
+                if (left.Type == ExprType.TextList || right.Type == ExprType.TextList)
+                    return Fail(node, $"'{node.Operator}' cannot compare lists of users; use contains(list, value) or 'is empty'");
                 CheckChoice(node.Right, left, right);
                 CheckChoice(node.Left, right, left);
                 return new BoundBinary(ExprType.Bool, node.Operator, left, right);

@@ -1,0 +1,60 @@
+using Klaxon.Core.Expressions;
+
+namespace Klaxon.Core.Tracking;
+
+public enum CustomFieldType
+{
+    Text,
+    Number,
+    DateTime,
+    Choice,
+    User,
+    Bool,
+}
+
+/// <summary>A typed field a tracker adds to the built-in ones; referred to as <c>fields.NAME</c> in expressions.</summary>
+public sealed record CustomField(string Name, CustomFieldType Type, IReadOnlyList<string>? Choices = null)
+{
+    public ExprType ExpressionType => Type switch
+    {
+        CustomFieldType.Number => ExprType.Number,
+        CustomFieldType.DateTime => ExprType.DateTime,
+        CustomFieldType.Bool => ExprType.Bool,
+        _ => ExprType.Text,
+    };
+}
+
+/// <summary>
+/// A named workflow step from one status (or any, <c>*</c>) to another. Only members in one of
+/// <see cref="Roles"/> may run it; with no roles it is hidden and only escalation actions run it.
+/// <see cref="Requires"/> names fields that must have a value, or <c>link:TYPE</c> for a required link.
+/// </summary>
+public sealed record Transition(string Name, string From, string To, IReadOnlyList<string> Roles, IReadOnlyList<string> Requires)
+{
+    public const string AnyStatus = "*";
+
+    public bool Hidden => Roles.Count == 0;
+
+    public bool AppliesFrom(string? status) => From == AnyStatus || string.Equals(From, status, StringComparison.Ordinal);
+}
+
+public sealed record Workflow(IReadOnlyList<string> Statuses, string Initial, IReadOnlyList<Transition> Transitions)
+{
+    /// <summary>The transitions that may start from <paramref name="status"/>.</summary>
+    public IEnumerable<Transition> From(string? status) => Transitions.Where(t => t.AppliesFrom(status));
+
+    /// <summary>A transition by name that applies from <paramref name="status"/>, or null.</summary>
+    public Transition? Find(string name, string? status) => From(status).FirstOrDefault(t => t.Name == name);
+}
+
+/// <summary>A kind of item (Incident, Bug, Task) in a project: its key prefix, custom fields and workflow.</summary>
+public sealed record Tracker(string Key, string Name, IReadOnlyList<CustomField> Fields, Workflow Workflow)
+{
+    /// <summary>The fields an expression over this tracker's items may name.</summary>
+    public FieldSchema Schema { get; } = FieldSchema.WithCustom(Fields.Select(f => new FieldInfo(f.Name, f.ExpressionType, f.Type == CustomFieldType.Choice ? f.Choices : null)));
+
+    public CustomField? Field(string name) => Fields.FirstOrDefault(f => f.Name == name);
+
+    /// <summary>The names of the date-time fields (built-in and custom) an escalation rule may anchor on.</summary>
+    public IEnumerable<string> DateFields => Schema.Fields.Where(f => f.Type == ExprType.DateTime).Select(f => f.Name);
+}
