@@ -190,8 +190,8 @@ public sealed class WorkingCalendar
         {
             var latest = index ?? current;
             var years = Math.Max(NeverWorksYears, latest.LastDate.Year - latest.FirstDate.Year);
-            var first = forward ? latest.FirstDate : Clamp(latest.FirstDate.PlusYears(-years));
-            var last = forward ? Clamp(latest.LastDate.PlusYears(years)) : latest.LastDate;
+            var first = forward ? latest.FirstDate : PlusYearsClamped(latest.FirstDate, -years);
+            var last = forward ? PlusYearsClamped(latest.LastDate, years) : latest.LastDate;
             if (first == latest.FirstDate && last == latest.LastDate)
                 throw new CalendarNeverWorksException(Id, forward ? current.LastDate : MinDate, forward ? MaxDate : current.FirstDate);
             var wider = Publish(first, last);
@@ -211,6 +211,10 @@ public sealed class WorkingCalendar
         index = built;
         return built;
     }
+
+    // Clamps before adding: LocalDate.PlusYears throws beyond the year 9999.
+    private static LocalDate PlusYearsClamped(LocalDate d, int years) =>
+        d.Year + (long)years > MaxDate.Year ? MaxDate : d.Year + (long)years < MinDate.Year ? MinDate : d.PlusYears(years);
 
     private static LocalDate Clamp(LocalDate d) => d < MinDate ? MinDate : d > MaxDate ? MaxDate : d;
 

@@ -1,0 +1,146 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Klaxon.Core;
+using Klaxon.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace Klaxon.Tests;
+
+/// <summary>
+/// The real Klaxon host on Kestrel at a free loopback port, with its own temporary data folder (a real SQLite
+/// file), a fixed admin token and, unless told otherwise, the manual clock at <see cref="Start"/>.
+/// </summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    public const string Token = "test-admin-token";
+
+    /// <summary>Friday 2026-03-27 15:00 in Berlin (CET), two days before the change to summer time.</summary>
+    public static readonly Instant Start = Instant.FromUtc(2026, 3, 27, 14, 0);
+
+    private readonly bool manualClock;
+    private readonly bool ownsDataDirectory;
+
+    private RunningServer(string dataDirectory, bool ownsDataDirectory, bool manualClock)
+    {
+        DataDirectory = dataDirectory;
+        this.ownsDataDirectory = ownsDataDirectory;
+        this.manualClock = manualClock;
+    }
+
+    public string DataDirectory { get; }
+
+    public WebApplication App { get; private set; } = null!;
+
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>A client that sends the admin token.</summary>
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>A client that sends no token.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public static async Task<RunningServer> StartAsync(bool manualClock = true, string? dataDirectory = null)
+    {
+        var server = new RunningServer(dataDirectory ?? NewDataDirectory(), ownsDataDirectory: dataDirectory is null, manualClock);
+        await server.StartHostAsync();
+        return server;
+    }
+
+    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "klaxon-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Stops the host and starts a new one on the same data folder.</summary>
+    public async Task RestartAsync()
+    {
+        await StopHostAsync();
+        await StartHostAsync();
+    }
+
+    /// <summary>Stops the host, leaving its data folder as it is (the server cannot be started again).</summary>
+    public Task StopAsync() => App.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopHostAsync();
+        if (ownsDataDirectory && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    private async Task StartHostAsync()
+    {
+        App = await KlaxonServer.CreateAsync(new ServerSettings
+        {
+            AdminToken = Token,
+            Storage = new StorageLocation(DataDirectory),
+            Urls = "http://127.0.0.1:0",
+            Clock = manualClock ? new ManualClock(Start) : SystemClock.Instance,
+            MinimumLogLevel = LogLevel.Warning,
+        });
+        await App.StartAsync();
+        Address = new Uri(KlaxonServer.Addresses(App).Single());
+        Anonymous = new HttpClient { BaseAddress = Address };
+        Client = new HttpClient { BaseAddress = Address };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+    }
+
+    private async Task StopHostAsync()
+    {
+        Client.Dispose();
+        Anonymous.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Small helpers for JSON over HTTP in tests.</summary>
+public static class Http
+{
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, string json) => client.PostAsync(path, Json(json));
+
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient client, string path, string json) => client.PutAsync(path, Json(json));
+
+    public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("The response body is JSON null.");
+
+    public static async Task<JsonNode> GetJsonAsync(this HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!;
+    }
+
+    /// <summary>The body as stored text, to compare before and after a refused request.</summary>
+    public static async Task<string> GetTextAsync(this HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+    }
+
+    public static void AssertSameJson(string expected, JsonNode? actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"Expected {expected}{Environment.NewLine}but got {actual?.ToJsonString()}");
+}
+
+/// <summary>Calendars used across tests, written exactly as a client sends them.</summary>
+public static class Calendars
+{
+    /// <summary>The body shape of the issue, with every kind of entry.</summary>
+    public const string Emea = """
+        {"id":"emea","name":"EMEA support","timeZone":"Europe/Berlin","parent":"system","weeklyHours":[{"weekday":"Saturday","hours":"09:00-12:00","validFrom":"2009-07-01","validUntil":"2009-12-31"}],"specialDays":[{"name":"Christmas Eve","yearly":"12-24","kind":"shortened","hours":"09:00-13:00"},{"name":"German Unity Day","yearly":"06-17","fromYear":1954,"untilYear":1990,"kind":"holiday"},{"name":"Sale","date":"2009-08-02","kind":"workday","hours":"10:00-16:00"}]}
+        """;
+
+    /// <summary>The system calendar's Monday–Friday 09:00–17:00, in Berlin time.</summary>
+    public const string Berlin = """{"id":"berlin","name":"Berlin office","timeZone":"Europe/Berlin","parent":"system"}""";
+
+    /// <summary>Sundays 01:00–04:00 in Berlin: across both DST changes of 2026.</summary>
+    public const string NightShift = """{"id":"night","name":"Night shift","timeZone":"Europe/Berlin","weeklyHours":[{"weekday":"Sunday","hours":"01:00-04:00"}]}""";
+
+    public static async Task CreateAsync(this HttpClient client, string json)
+    {
+        using var response = await client.PostJsonAsync("/api/v1/calendars", json);
+        Assert.True(response.IsSuccessStatusCode, $"Creating a calendar answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+}
