@@ -42,6 +42,7 @@ public static class KlaxonServer
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var catalog = await settings.Storage.OpenCatalogAsync(settings.Clock, cancellationToken);
+        await AdminBootstrap.EnsureAsync(settings.Storage, settings.AdminToken, settings.Clock, cancellationToken);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(settings.Clock);
         builder.Services.AddSingleton<CalendarWriteLock>();
@@ -57,8 +58,10 @@ public static class KlaxonServer
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
 
-        builder.Services.AddAuthentication(AdminTokenHandler.SchemeName)
-            .AddScheme<AdminTokenOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName, o => o.Token = settings.AdminToken);
+        builder.Services.AddAuthentication(TokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenHandler>(TokenHandler.SchemeName, _ => { });
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<Access>();
         builder.Services.AddAuthorization();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.Storage.DataDirectory, "keys")));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Data.Sqlite;
+using Klaxon.Infrastructure;
 
 namespace Klaxon.Tests;
 
@@ -44,7 +45,7 @@ public sealed class PersistenceTests
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "klaxon.db")};Pooling=False");
         await connection.OpenAsync();
 
-        Assert.Equal(["20261122000001_Calendars"], await ColumnAsync(connection, "SELECT MigrationId FROM __EFMigrationsHistory"));
+        Assert.Equal(AllMigrations, await ColumnAsync(connection, "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId"));
         Assert.Equal(["id", "name", "definition", "version", "updated_at"], await ColumnAsync(connection, "SELECT name FROM pragma_table_info('calendars')"));
         // Instants are Unix milliseconds from the (manual) clock: 2026-03-27T14:00:00Z.
         Assert.Equal(["berlin|Berlin office|1|1774620000000", "system|System calendar|1|1774620000000"],
@@ -63,9 +64,18 @@ public sealed class PersistenceTests
 
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "klaxon.db")};Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(["20261122000001_Calendars"], await ColumnAsync(connection, "SELECT MigrationId FROM __EFMigrationsHistory"));
+        Assert.Equal(AllMigrations, await ColumnAsync(connection, "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId"));
         Assert.Equal(["system"], await ColumnAsync(connection, "SELECT id FROM calendars"));
     }
+
+    /// <summary>Every migration the program carries, in order: each is applied exactly once.</summary>
+    private static readonly List<string> AllMigrations = [.. typeof(KlaxonDbContext).Assembly.GetTypes()
+        .Select(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Cast<Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute>().SingleOrDefault()?.Id)
+        .OfType<string>().Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void TheProgramCarriesTheCalendarAndTrackingMigrations() =>
+        Assert.Equal(["20261122000001_Calendars", "20261122000002_Tracking"], AllMigrations);
 
     private static async Task<List<string>> ColumnAsync(SqliteConnection connection, string sql)
     {

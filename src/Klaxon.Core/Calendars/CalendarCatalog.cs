@@ -72,7 +72,8 @@ public sealed class CalendarCatalog
     /// <summary>
     /// Whether the calendar, as it would be with <paramref name="definition"/> stored, has no working day at all.
     /// Beyond the dates its rules name, every rule repeats with the 28-year cycle of weekdays and leap years,
-    /// so scanning from the earliest named date to 29 years after the latest decides it.
+    /// both before the earliest year its rules name and after the latest, so scanning from 29 years before the
+    /// earliest to 29 years after the latest decides it (a yearly Feb 29 may work only in leap years before them).
     /// </summary>
     public bool NeverWorks(CalendarDefinition definition)
     {
@@ -81,7 +82,7 @@ public sealed class CalendarCatalog
         var years = chain.SelectMany(c => c.WeeklyHours.SelectMany(w => new[] { w.ValidFrom?.Year, w.ValidUntil?.Year })
                 .Concat(c.SpecialDays.SelectMany(s => new[] { s.Date?.Year, s.FromYear, s.UntilYear })))
             .OfType<int>().DefaultIfEmpty(2000).ToList();
-        var first = new LocalDate(Math.Max(years.Min() - 1, -9990), 1, 1);
+        var first = new LocalDate(Math.Max(years.Min() - 29, -9990), 1, 1);
         var last = new LocalDate(Math.Min(years.Max() + 29, 9990), 12, 31);
         for (var date = first; date <= last; date = date.PlusDays(1))
         {

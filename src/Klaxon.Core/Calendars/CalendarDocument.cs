@@ -157,7 +157,7 @@ public sealed record SpecialDayDocument
         SpecialDayKind kind = default;
         if (string.IsNullOrWhiteSpace(Kind))
             errors.Add(new($"{path}.kind", "is required: holiday, shortened or workday."));
-        else if (!Enum.TryParse(Kind, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || Kind.Any(char.IsDigit))
+        else if (!Enum.TryParse(Kind, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || Kind.Any(c => char.IsDigit(c) || c == ','))
             errors.Add(new($"{path}.kind", $"'{Kind}' is not a kind; use holiday, shortened or workday."));
 
         LocalDate? date = null;

@@ -18,8 +18,14 @@ public sealed class WorkingCalendar
     private const int InitialYearsBefore = 2;
     private const int InitialYearsAfter = 8;
     private const int NeverWorksYears = 10;
-    private static readonly LocalDate MinDate = new(-9990, 1, 1);
-    private static readonly LocalDate MaxDate = new(9990, 12, 31);
+
+    /// <summary>The most working days <see cref="AddWorkingDays"/> counts in one question (about 400 years of weekdays).</summary>
+    public const int MaxWorkingDays = 100_000;
+    private static readonly LocalDate MinDate = new(1, 1, 1);
+    private static readonly LocalDate MaxDate = new(9999, 12, 31);
+
+    /// <summary>The instants questions may be asked about: the years 0010 to 9900, leaving room for the index around them.</summary>
+    public static Interval SupportedRange { get; } = new(Instant.FromUtc(10, 1, 1, 0, 0), Instant.FromUtc(9900, 1, 1, 0, 0));
 
     private readonly DayRules rules;
     private readonly Lock gate = new();
@@ -141,6 +147,8 @@ public sealed class WorkingCalendar
     public Instant AddWorkingDays(Instant start, int days)
     {
         if (days == 0) return start;
+        if (Math.Abs((long)days) > MaxWorkingDays)
+            throw new ArgumentOutOfRangeException(nameof(days), $"{days} working days is more than the {MaxWorkingDays} a question may span.");
         var ticks = start.ToUnixTimeTicks();
         var local = start.InZone(Zone).LocalDateTime;
         var dayNumber = local.Date.ToDateOnly().DayNumber;
@@ -160,6 +168,11 @@ public sealed class WorkingCalendar
 
     private IntervalIndex IndexCovering(long low, long high)
     {
+        foreach (var ticks in new[] { low, high })
+        {
+            if (!SupportedRange.Contains(Instant.FromUnixTimeTicks(ticks)))
+                throw new ArgumentOutOfRangeException(nameof(low), $"{Instant.FromUnixTimeTicks(ticks)} is outside the instants calendars answer for ({SupportedRange.Start} to {SupportedRange.End}).");
+        }
         var current = index;
         if (current is not null && current.Covers(low) && current.Covers(high)) return current;
         lock (gate)
@@ -171,13 +184,13 @@ public sealed class WorkingCalendar
             LocalDate first, last;
             if (current is null)
             {
-                first = new LocalDate(lowDate.Year - InitialYearsBefore, 1, 1);
-                last = new LocalDate(highDate.Year + InitialYearsAfter, 12, 31);
+                first = PlusYearsClamped(new LocalDate(lowDate.Year, 1, 1), -InitialYearsBefore);
+                last = PlusYearsClamped(new LocalDate(highDate.Year, 12, 31), InitialYearsAfter);
             }
             else
             {
-                first = Min(current.FirstDate, lowDate.PlusYears(-5));
-                last = Max(current.LastDate, highDate.PlusYears(5));
+                first = Min(current.FirstDate, PlusYearsClamped(lowDate, -5));
+                last = Max(current.LastDate, PlusYearsClamped(highDate, 5));
             }
             return Publish(Clamp(first), Clamp(last));
         }

@@ -59,8 +59,19 @@ internal sealed class Binder(FieldSchema schema)
     {
         var bound = Bind(node);
         if (bound.Type is ExprType.Bool or ExprType.Null or ExprType.Error) return bound;
-        return Fail(node, $"{role} must be a condition (true or false), but this is {Name(bound.Type)}");
+        Errors.Add(new ExpressionError(StartOf(node), $"{role} must be a condition (true or false), but this is {Name(bound.Type)}"));
+        return new BoundLiteral(ExprType.Error, null);
     }
+
+    /// <summary>Where the text of a node begins (a binary node's own position is its operator's).</summary>
+    public static TextPosition StartOf(Node node) => node switch
+    {
+        BinaryNode b => StartOf(b.Left),
+        InNode i => StartOf(i.Operand),
+        IsNode i => StartOf(i.Operand),
+        ConditionalNode c => StartOf(c.Condition),
+        _ => node.Position,
+    };
 
     private Bound BindUnary(UnaryNode node)
     {

@@ -55,7 +55,7 @@ public static class Expression
         var binder = new Binder(schema);
         var tree = expected == ExprType.Bool ? binder.Condition(node!, "a filter") : binder.Bind(node!);
         if (binder.Errors.Count == 0 && expected is { } want && want != ExprType.Bool && tree.Type != want && tree.Type != ExprType.Null)
-            binder.Errors.Add(new ExpressionError(node!.Position, $"the expression must be {Describe(want)}, but it is {Describe(tree.Type)}"));
+            binder.Errors.Add(new ExpressionError(Binder.StartOf(node!), $"the expression must be {Describe(want)}, but it is {Describe(tree.Type)}"));
         return binder.Errors.Count > 0
             ? new ExpressionResult(null, binder.Errors)
             : new ExpressionResult(new CompiledExpression(text!, tree), []);

@@ -10,6 +10,18 @@ namespace Klaxon.Infrastructure;
 public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) : DbContext(options)
 {
     public DbSet<StoredCalendar> Calendars => Set<StoredCalendar>();
+    public DbSet<UserRow> Users => Set<UserRow>();
+    public DbSet<TokenRow> Tokens => Set<TokenRow>();
+    public DbSet<GroupRow> Groups => Set<GroupRow>();
+    public DbSet<GroupMemberRow> GroupMembers => Set<GroupMemberRow>();
+    public DbSet<ProjectRow> Projects => Set<ProjectRow>();
+    public DbSet<RoleRow> Roles => Set<RoleRow>();
+    public DbSet<MemberRow> Members => Set<MemberRow>();
+    public DbSet<TrackerRow> Trackers => Set<TrackerRow>();
+    public DbSet<ItemRow> Items => Set<ItemRow>();
+    public DbSet<HistoryRow> History => Set<HistoryRow>();
+    public DbSet<LinkRow> Links => Set<LinkRow>();
+    public DbSet<ViewRow> Views => Set<ViewRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -23,5 +35,84 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
             calendar.Property(c => c.Version).HasColumnName("version").IsConcurrencyToken();
             calendar.Property(c => c.UpdatedAt).HasColumnName("updated_at");
         });
+        modelBuilder.Entity<UserRow>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(x => x.Login);
+        });
+        modelBuilder.Entity<TokenRow>(e =>
+        {
+            e.ToTable("tokens");
+            e.HasIndex(x => x.Hash).IsUnique();
+        });
+        modelBuilder.Entity<GroupRow>(e =>
+        {
+            e.ToTable("groups");
+            e.HasKey(x => x.Name);
+        });
+        modelBuilder.Entity<GroupMemberRow>(e =>
+        {
+            e.ToTable("group_members");
+            e.HasKey(x => new { x.GroupName, x.Login });
+        });
+        modelBuilder.Entity<ProjectRow>(e =>
+        {
+            e.ToTable("projects");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<RoleRow>(e =>
+        {
+            e.ToTable("roles");
+            e.HasKey(x => new { x.ProjectKey, x.Name });
+        });
+        modelBuilder.Entity<MemberRow>(e =>
+        {
+            e.ToTable("members");
+            e.HasKey(x => new { x.ProjectKey, x.Kind, x.Principal });
+        });
+        modelBuilder.Entity<TrackerRow>(e =>
+        {
+            e.ToTable("trackers");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<ItemRow>(e =>
+        {
+            e.ToTable("items");
+            e.HasIndex(x => x.Key).IsUnique();
+            e.HasIndex(x => new { x.ProjectKey, x.Status, x.Priority });
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<HistoryRow>(e =>
+        {
+            e.ToTable("history");
+            e.HasIndex(x => new { x.ItemId, x.Id });
+        });
+        modelBuilder.Entity<LinkRow>(e =>
+        {
+            e.ToTable("links");
+            e.HasIndex(x => new { x.ItemId, x.Type, x.TargetItemId }).IsUnique();
+            e.HasIndex(x => x.TargetItemId);
+        });
+        modelBuilder.Entity<ViewRow>(e =>
+        {
+            e.ToTable("views");
+            e.HasIndex(x => x.ProjectKey);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+
+        // snake_case columns for every entity above (calendars name theirs explicitly).
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.GetColumnName() is { } name && name == property.Name)
+                    property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
     }
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -28,6 +28,8 @@ public sealed class ProblemException : Exception
 
     public static ProblemException Invalid(string field, string message) => Invalid([new Diagnostic(field, message)]);
 
+    public static ProblemException Forbidden(string detail) => new(StatusCodes.Status403Forbidden, "Forbidden.", detail, []);
+
     public static ProblemException NotFound(string detail) => new(StatusCodes.Status404NotFound, "Not found.", detail, []);
 
     public static ProblemException Conflict(string detail) => new(StatusCodes.Status409Conflict, "Conflict.", detail, []);

@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Klaxon.Core.Tracking;
+using Microsoft.EntityFrameworkCore;
+
+namespace Klaxon.Infrastructure;
+
+/// <summary>
+/// Who is calling and what they may do. A project's permissions for a user are the union of the permissions
+/// of the roles the user holds in it directly and through groups (an indirect member); administrators may do
+/// everything. Handlers ask before they change anything, so a refusal (403) leaves data untouched.
+/// </summary>
+public sealed class Access(KlaxonDbContext db, IHttpContextAccessor http)
+{
+    private UserRow? user;
+
+    /// <summary>The login of the authenticated caller.</summary>
+    public string Login => http.HttpContext?.User.FindFirstValue(ClaimTypes.Name)
+        ?? throw new InvalidOperationException("Access is asked outside an authenticated request.");
+
+    public async Task<UserRow> UserAsync(CancellationToken cancellationToken = default) =>
+        user ??= await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Login == Login, cancellationToken)
+            ?? throw ProblemException.Forbidden($"The user '{Login}' of this token no longer exists.");
+
+    public async Task<bool> IsAdminAsync(CancellationToken cancellationToken = default) => (await UserAsync(cancellationToken)).IsAdmin;
+
+    /// <summary>Refuses (403) a caller who is not an administrator.</summary>
+    public async Task RequireAdminAsync(string action, CancellationToken cancellationToken = default)
+    {
+        if (!await IsAdminAsync(cancellationToken))
+            throw ProblemException.Forbidden($"Only administrators may {action}; '{Login}' is not one.");
+    }
+
+    /// <summary>The caller's permissions in a project; 404 when the project does not exist.</summary>
+    public async Task<IReadOnlySet<string>> PermissionsAsync(string projectKey, CancellationToken cancellationToken = default)
+    {
+        if (!await db.Projects.AnyAsync(p => p.Key == projectKey, cancellationToken))
+            throw ProblemException.NotFound($"There is no project '{projectKey}'.");
+        if (await IsAdminAsync(cancellationToken)) return Permissions.All.ToHashSet();
+        var roles = await RolesAsync(db, projectKey, Login, directOnly: false, cancellationToken);
+        var granted = await db.Roles.AsNoTracking().Where(r => r.ProjectKey == projectKey && roles.Contains(r.Name)).Select(r => r.Permissions).ToListAsync(cancellationToken);
+        return granted.SelectMany(p => JsonSerializer.Deserialize<string[]>(p) ?? []).ToHashSet();
+    }
+
+    /// <summary>Refuses (403, or 404 for an unknown project) a caller without <paramref name="permission"/> in the project.</summary>
+    public async Task RequireAsync(string projectKey, string permission, CancellationToken cancellationToken = default)
+    {
+        var granted = await PermissionsAsync(projectKey, cancellationToken);
+        if (!granted.Contains(permission))
+            throw ProblemException.Forbidden($"'{Login}' lacks the permission '{permission}' in project {projectKey}.");
+    }
+
+    /// <summary>The roles a user holds in a project: directly, and (unless <paramref name="directOnly"/>) through groups.</summary>
+    public static async Task<HashSet<string>> RolesAsync(KlaxonDbContext db, string projectKey, string login, bool directOnly, CancellationToken cancellationToken = default)
+    {
+        var groups = directOnly
+            ? []
+            : await db.GroupMembers.AsNoTracking().Where(g => g.Login == login).Select(g => g.GroupName).ToListAsync(cancellationToken);
+        var rows = await db.Members.AsNoTracking()
+            .Where(m => m.ProjectKey == projectKey &&
+                        ((m.Kind == MemberRow.UserKind && m.Principal == login) || (m.Kind == MemberRow.GroupKind && groups.Contains(m.Principal))))
+            .Select(m => m.Roles)
+            .ToListAsync(cancellationToken);
+        return rows.SelectMany(r => JsonSerializer.Deserialize<string[]>(r) ?? []).ToHashSet();
+    }
+
+    /// <summary>The logins holding <paramref name="role"/> in a project: direct members, and (unless <paramref name="directOnly"/>) members of groups in it.</summary>
+    public static async Task<List<string>> MembersInRoleAsync(KlaxonDbContext db, string projectKey, string role, bool directOnly, CancellationToken cancellationToken = default)
+    {
+        var members = await db.Members.AsNoTracking().Where(m => m.ProjectKey == projectKey).ToListAsync(cancellationToken);
+        var holding = members.Where(m => (JsonSerializer.Deserialize<string[]>(m.Roles) ?? []).Contains(role)).ToList();
+        var logins = holding.Where(m => m.Kind == MemberRow.UserKind).Select(m => m.Principal).ToHashSet();
+        if (!directOnly)
+        {
+            var groups = holding.Where(m => m.Kind == MemberRow.GroupKind).Select(m => m.Principal).ToList();
+            logins.UnionWith(await db.GroupMembers.AsNoTracking().Where(g => groups.Contains(g.GroupName)).Select(g => g.Login).ToListAsync(cancellationToken));
+        }
+        return [.. logins.Order(StringComparer.Ordinal)];
+    }
+}
