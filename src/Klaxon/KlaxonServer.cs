@@ -79,6 +79,7 @@ public static class KlaxonServer
         api.MapCalendarsApi();
         api.MapCalendarArithmeticApi();
         api.MapClockApi(manual: settings.Clock is ManualClock);
+        api.MapProjectsApi();
         return app;
     }
 
