@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NodaTime;
 using NodaTime.TimeZones;
 
@@ -32,6 +34,8 @@ internal sealed class IntervalIndex
         this.cumulative = cumulative;
         this.workDays = workDays;
         this.workDayLastEnd = workDayLastEnd;
+        PositionLow = Position(coverLow);
+        PositionHigh = Position(coverHigh);
     }
 
     public LocalDate FirstDate { get; }
@@ -42,6 +46,10 @@ internal sealed class IntervalIndex
 
     /// <summary>Bytes held by the arrays of this index.</summary>
     public long ApproximateBytes => (starts.Length * 3L + 1) * sizeof(long) + workDays.Length * (sizeof(int) + sizeof(long));
+
+    /// <summary><c>P(CoverLow)</c> and <c>P(CoverHigh)</c>: the positions an exact answer must lie between.</summary>
+    public long PositionLow { get; }
+    public long PositionHigh { get; }
 
     public bool Covers(long ticks) => ticks >= CoverLow && ticks <= CoverHigh;
 
@@ -58,7 +66,8 @@ internal sealed class IntervalIndex
         var raw = new List<(long Start, long End)>();
         var days = new List<int>();
         var dayEnds = new List<long>();
-        for (var date = first; date <= last; date = date.PlusDays(1))
+        // The loop stops at `last` before stepping on: the day after 9999-12-31 does not exist.
+        for (var date = first; first <= last; date = date.PlusDays(1))
         {
             var hours = rules.Resolve(date).Hours;
             long lastEnd = long.MinValue;
@@ -75,6 +84,7 @@ internal sealed class IntervalIndex
                 days.Add(date.ToDateOnly().DayNumber);
                 dayEnds.Add(lastEnd);
             }
+            if (date == last) break;
         }
 
         // Inside a DST gap the lenient mapping is not monotonic, so spans may arrive out of order or overlap.
@@ -102,8 +112,7 @@ internal sealed class IntervalIndex
     /// <summary>The first interval whose end is after <paramref name="t"/> (Count if none).</summary>
     private int FirstEndingAfter(long t)
     {
-        var i = Array.BinarySearch(ends, t);
-        return i >= 0 ? i + 1 : ~i;
+        return UpperBound(ends, t);
     }
 
     /// <summary>Working ticks in <c>[window start, t)</c>.</summary>
@@ -119,17 +128,15 @@ internal sealed class IntervalIndex
     /// <summary>The earliest instant whose position is <paramref name="target"/> (0 &lt; target &lt;= Total).</summary>
     public long EarliestAt(long target)
     {
-        var k = Array.BinarySearch(cumulative, target);
-        if (k >= 0) return ends[k - 1];
-        var j = ~k - 1;
+        // The first k with cumulative[k] >= target; the answer lies in interval k - 1.
+        var j = LowerBound(cumulative, target) - 1;
         return starts[j] + (target - cumulative[j]);
     }
 
     /// <summary>The latest instant whose position is <paramref name="target"/> (0 &lt;= target &lt; Total).</summary>
     public long LatestAt(long target)
     {
-        var k = Array.BinarySearch(cumulative, target);
-        var j = (k >= 0 ? k + 1 : ~k) - 1;
+        var j = UpperBound(cumulative, target) - 1;
         return starts[j] + (target - cumulative[j]);
     }
 
@@ -170,4 +177,30 @@ internal sealed class IntervalIndex
     }
 
     public (LocalDate Date, long LastEnd) WorkDay(int i) => (LocalDate.FromDateOnly(DateOnly.FromDayNumber(workDays[i])), workDayLastEnd[i]);
+
+    /// <summary>The number of elements of the ascending <paramref name="values"/> that are &lt;= <paramref name="value"/>.</summary>
+    private static int UpperBound(long[] values, long value)
+    {
+        int low = 0, high = values.Length;
+        ref var first = ref MemoryMarshal.GetArrayDataReference(values);
+        while (low < high)
+        {
+            var mid = (int)((uint)(low + high) >> 1);
+            if (Unsafe.Add(ref first, mid) <= value) low = mid + 1; else high = mid;
+        }
+        return low;
+    }
+
+    /// <summary>The number of elements of the ascending <paramref name="values"/> that are &lt; <paramref name="value"/>.</summary>
+    private static int LowerBound(long[] values, long value)
+    {
+        int low = 0, high = values.Length;
+        ref var first = ref MemoryMarshal.GetArrayDataReference(values);
+        while (low < high)
+        {
+            var mid = (int)((uint)(low + high) >> 1);
+            if (Unsafe.Add(ref first, mid) < value) low = mid + 1; else high = mid;
+        }
+        return low;
+    }
 }

@@ -87,14 +87,14 @@ public sealed class WorkingCalendar
             while (true)
             {
                 var target = idx.Position(t) + d;
-                if (target <= idx.Position(idx.CoverHigh)) return Instant.FromUnixTimeTicks(idx.EarliestAt(target));
+                if (target <= idx.PositionHigh) return Instant.FromUnixTimeTicks(idx.EarliestAt(target));
                 idx = Widen(idx, forward: true);
             }
         }
         while (true)
         {
             var target = idx.Position(t) + d;
-            if (target >= idx.Position(idx.CoverLow)) return Instant.FromUnixTimeTicks(idx.LatestAt(target));
+            if (target >= idx.PositionLow) return Instant.FromUnixTimeTicks(idx.LatestAt(target));
             idx = Widen(idx, forward: false);
         }
     }
@@ -168,14 +168,14 @@ public sealed class WorkingCalendar
 
     private IntervalIndex IndexCovering(long low, long high)
     {
-        foreach (var ticks in new[] { low, high })
-        {
-            if (!SupportedRange.Contains(Instant.FromUnixTimeTicks(ticks)))
-                throw new ArgumentOutOfRangeException(nameof(low), $"{Instant.FromUnixTimeTicks(ticks)} is outside the instants calendars answer for ({SupportedRange.Start} to {SupportedRange.End}).");
-        }
         var current = index;
         if (current is not null && current.Covers(low) && current.Covers(high)) return current;
-        lock (gate)
+        return Cover(low, high);
+    }
+
+    private IntervalIndex Cover(long low, long high)
+    {
+        IntervalIndex? current;
         {
             current = index;
             if (current is not null && current.Covers(low) && current.Covers(high)) return current;
