@@ -4,7 +4,13 @@ using Klaxon.Core.Calendars;
 using NodaTime;
 
 // `dotnet run -c Release --project bench/Klaxon.Bench -- --filter '*'` runs BenchmarkDotNet;
-// `-- check` only verifies that the fast and the day-walking answers agree and prints the index size.
+// `-- check` only verifies that the fast and the day-walking answers agree and prints the index size;
+// `-- items` drives the real server on SQLite and PostgreSQL (see ItemsLoad).
+if (args is ["items", ..])
+{
+    await ItemsLoad.RunAsync(args);
+    return;
+}
 if (args is ["check"])
 {
     var calendar = new CalendarCatalog([BenchCalendars.Definition]).Get("bench");

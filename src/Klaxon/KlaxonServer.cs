@@ -1,4 +1,5 @@
 using Klaxon.Apis;
+using Klaxon.Escalations;
 using Klaxon.Core;
 using Klaxon.Infrastructure;
 using Klaxon.Model;
@@ -62,6 +63,12 @@ public static class KlaxonServer
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenHandler>(TokenHandler.SchemeName, _ => { });
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Access>();
+        builder.Services.AddSingleton(settings.Storage);
+        builder.Services.AddSingleton<EscalationGroups>();
+        builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.AddScoped<Rescheduler>();
+        builder.Services.AddSingleton<Dispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Dispatcher>());
         builder.Services.AddAuthorization();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.Storage.DataDirectory, "keys")));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
@@ -80,6 +87,15 @@ public static class KlaxonServer
         api.MapCalendarArithmeticApi();
         api.MapClockApi(manual: settings.Clock is ManualClock);
         api.MapProjectsApi();
+        api.MapUsersApi();
+        api.MapGroupsApi();
+        api.MapProjectMembersApi();
+        api.MapTrackersApi();
+        api.MapItemsApi();
+        api.MapExpressionsApi();
+        api.MapViewsApi();
+        api.MapEscalationGroupsApi();
+        api.MapEscalationScheduleApi();
         return app;
     }
 

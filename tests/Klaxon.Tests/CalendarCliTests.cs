@@ -3,8 +3,8 @@ using Klaxon.Cli;
 namespace Klaxon.Tests;
 
 /// <summary>
-/// <c>klaxon calendar</c> run in process, against a running server and directly on its data folder: both must
-/// print the same answers.
+/// <c>klaxon calendar</c> run in process, against a running server and directly on its storage (<c>--data</c>, plus
+/// <c>--db</c> when the tests run on PostgreSQL): both must print the same answers.
 /// </summary>
 public sealed class CalendarCliTests : IAsyncLifetime
 {
@@ -53,7 +53,7 @@ public sealed class CalendarCliTests : IAsyncLifetime
     [MemberData(nameof(Questions))]
     public async Task OnTheDataFolder_PrintsTheSameAnswer(string[] question, string expected)
     {
-        var (code, output, error) = await RunAsync([.. Prefix(question), "--data", server.DataDirectory]);
+        var (code, output, error) = await RunAsync([.. Prefix(question), .. server.StorageArguments]);
 
         Assert.Equal("", error);
         Assert.Equal(0, code);
@@ -78,7 +78,7 @@ public sealed class CalendarCliTests : IAsyncLifetime
         await server.StopAsync();
 
         var (code, output, _) = await RunAsync(
-            ["calendar", "add", "-c", "berlin", "--from", "2026-03-27T14:00:00Z", "--duration", "PT4H", "--data", server.DataDirectory]);
+            ["calendar", "add", "-c", "berlin", "--from", "2026-03-27T14:00:00Z", "--duration", "PT4H", .. server.StorageArguments]);
 
         Assert.Equal(0, code);
         Assert.Equal("2026-03-30T09:00:00Z  (Mon 30 Mar 2026 11:00 Europe/Berlin)" + Environment.NewLine, output);
@@ -109,7 +109,7 @@ public sealed class CalendarCliTests : IAsyncLifetime
     [MemberData(nameof(Mistakes))]
     public async Task OnTheDataFolder_Mistake_ExitsNonZeroWithTheSameMessage(string[] question, string expected)
     {
-        var (code, output, error) = await RunAsync([.. Prefix(question), "--data", server.DataDirectory]);
+        var (code, output, error) = await RunAsync([.. Prefix(question), .. server.StorageArguments]);
 
         Assert.Equal(1, code);
         Assert.Equal("", output);
@@ -149,23 +149,62 @@ public sealed class CalendarCliTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DataFolderWithoutDatabase_ExitsNonZeroAndCreatesNothing()
+    public async Task StorageWithoutDatabase_ExitsNonZeroAndCreatesNothing()
     {
-        var empty = RunningServer.NewDataDirectory();
+        var empty = RunningServer.NewStorage(RunningServer.NewDataDirectory());
+        try
+        {
+            var (code, _, error) = await RunAsync(
+                ["calendar", "between", "-c", "system", "--from", "2026-03-27T11:30:00Z", "--to", "2026-03-27T16:00:00Z", .. RunningServer.StorageArgumentsFor(empty)]);
+
+            Assert.Equal(1, code);
+            Assert.False(Directory.Exists(empty.DataDirectory));
+            if (empty.PostgresConnection is { } db)
+            {
+                var where = new Npgsql.NpgsqlConnectionStringBuilder(db);
+                Assert.StartsWith($"error: --db: there is no Klaxon database '{where.Database}' on {where.Host}", error);
+                Assert.Equal(0, await TablesAsync(db));
+            }
+            else
+            {
+                Assert.StartsWith($"error: --data: there is no Klaxon database at {Path.Combine(empty.DataDirectory, "klaxon.db")}", error);
+            }
+        }
+        finally
+        {
+            RunningServer.DeleteStorage(empty);
+        }
+    }
+
+    [Fact]
+    public async Task StorageThatDoesNotExist_ExitsNonZero()
+    {
+        var missing = RunningServer.Backend == TestBackend.Postgres
+            ? new Npgsql.NpgsqlConnectionStringBuilder(server.Storage.PostgresConnection) { Database = "klaxon_no_such_database" }.ConnectionString
+            : null;
+        var storage = new Klaxon.Infrastructure.StorageLocation(Path.Combine(RunningServer.NewDataDirectory(), "no", "such", "folder"), missing);
 
         var (code, _, error) = await RunAsync(
-            ["calendar", "between", "-c", "system", "--from", "2026-03-27T11:30:00Z", "--to", "2026-03-27T16:00:00Z", "--data", empty]);
+            ["calendar", "between", "-c", "system", "--from", "2026-03-27T11:30:00Z", "--to", "2026-03-27T16:00:00Z", .. RunningServer.StorageArgumentsFor(storage)]);
 
         Assert.Equal(1, code);
-        Assert.StartsWith($"error: --data: there is no Klaxon database at {Path.Combine(empty, "klaxon.db")}", error);
-        Assert.False(Directory.Exists(empty));
+        Assert.StartsWith(missing is null ? "error: --data: there is no Klaxon database" : "error: --db: there is no Klaxon database 'klaxon_no_such_database'", error);
+        Assert.False(Directory.Exists(storage.DataDirectory));
+    }
+
+    private static async Task<long> TablesAsync(string postgres)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]
     public async Task ServerAndDataTogether_ExitsNonZero()
     {
         var (code, _, error) = await RunAsync(
-            ["calendar", "between", "-c", "berlin", "--from", "2026-03-27T11:30:00Z", "--to", "2026-03-27T16:00:00Z", "--server", server.Address.ToString(), "--data", server.DataDirectory]);
+            ["calendar", "between", "-c", "berlin", "--from", "2026-03-27T11:30:00Z", "--to", "2026-03-27T16:00:00Z", "--server", server.Address.ToString(), .. server.StorageArguments]);
 
         Assert.Equal(1, code);
         Assert.StartsWith("error: --server: give either --server or --data/--db", error);

@@ -1,6 +1,8 @@
+using System.Data.Common;
 using System.Net;
 using Microsoft.Data.Sqlite;
 using Klaxon.Infrastructure;
+using Npgsql;
 
 namespace Klaxon.Tests;
 
@@ -42,11 +44,12 @@ public sealed class PersistenceTests
         await using var server = await RunningServer.StartAsync();
         await server.Client.CreateAsync(Calendars.Berlin);
 
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "klaxon.db")};Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = await OpenDatabaseAsync(server);
 
-        Assert.Equal(AllMigrations, await ColumnAsync(connection, "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId"));
-        Assert.Equal(["id", "name", "definition", "version", "updated_at"], await ColumnAsync(connection, "SELECT name FROM pragma_table_info('calendars')"));
+        Assert.Equal(AllMigrations, await ColumnAsync(connection, AppliedMigrations));
+        Assert.Equal(["id", "name", "definition", "version", "updated_at"], await ColumnAsync(connection, server.Storage.IsSqlite
+            ? "SELECT name FROM pragma_table_info('calendars')"
+            : "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'calendars' ORDER BY ordinal_position"));
         // Instants are Unix milliseconds from the (manual) clock: 2026-03-27T14:00:00Z.
         Assert.Equal(["berlin|Berlin office|1|1774620000000", "system|System calendar|1|1774620000000"],
             await ColumnAsync(connection, "SELECT id || '|' || name || '|' || version || '|' || updated_at FROM calendars ORDER BY id"));
@@ -62,9 +65,8 @@ public sealed class PersistenceTests
         await server.RestartAsync();
         await server.RestartAsync();
 
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "klaxon.db")};Pooling=False");
-        await connection.OpenAsync();
-        Assert.Equal(AllMigrations, await ColumnAsync(connection, "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId"));
+        await using var connection = await OpenDatabaseAsync(server);
+        Assert.Equal(AllMigrations, await ColumnAsync(connection, AppliedMigrations));
         Assert.Equal(["system"], await ColumnAsync(connection, "SELECT id FROM calendars"));
     }
 
@@ -75,9 +77,34 @@ public sealed class PersistenceTests
 
     [Fact]
     public void TheProgramCarriesTheCalendarAndTrackingMigrations() =>
-        Assert.Equal(["20261122000001_Calendars", "20261122000002_Tracking"], AllMigrations);
+        Assert.Equal(["20261122000001_Calendars", "20261122000002_Tracking", "20261122000003_ItemListing", "20261122000004_HistoryTransition", "20261122000005_Escalation"], AllMigrations);
 
-    private static async Task<List<string>> ColumnAsync(SqliteConnection connection, string sql)
+    [Fact]
+    public async Task Storage_IsTheBackendTheTestRunAskedFor()
+    {
+        await using var server = await RunningServer.StartAsync();
+
+        // SQLite keeps klaxon.db in the data folder; on PostgreSQL the folder holds no database file.
+        Assert.Equal(RunningServer.Backend == TestBackend.Sqlite, server.Storage.IsSqlite);
+        Assert.Equal(server.Storage.IsSqlite, File.Exists(Path.Combine(server.DataDirectory, StorageLocation.SqliteFileName)));
+        await using var connection = await OpenDatabaseAsync(server);
+        Assert.Equal(server.Storage.IsSqlite ? "SqliteConnection" : "NpgsqlConnection", connection.GetType().Name);
+        Assert.Equal(AllMigrations, await ColumnAsync(connection, AppliedMigrations));
+    }
+
+    private const string AppliedMigrations = "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\" ORDER BY \"MigrationId\"";
+
+    /// <summary>The server's database, opened directly: its SQLite file, or its PostgreSQL database.</summary>
+    private static async Task<DbConnection> OpenDatabaseAsync(RunningServer server)
+    {
+        DbConnection connection = server.Storage.PostgresConnection is { } postgres
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres) { Pooling = false }.ConnectionString)
+            : new SqliteConnection($"Data Source={server.Storage.SqlitePath};Pooling=False");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static async Task<List<string>> ColumnAsync(DbConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -6,12 +6,22 @@ using Klaxon.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using Npgsql;
 
 namespace Klaxon.Tests;
 
+/// <summary>The database the API tests run on, chosen by KLAXON_TEST_BACKEND (<c>sqlite</c>, the default, or <c>postgres</c>).</summary>
+public enum TestBackend
+{
+    Sqlite,
+    Postgres,
+}
+
 /// <summary>
-/// The real Klaxon host on Kestrel at a free loopback port, with its own temporary data folder (a real SQLite
-/// file), a fixed admin token and, unless told otherwise, the manual clock at <see cref="Start"/>.
+/// The real Klaxon host on Kestrel at a free loopback port, with its own temporary data folder, a fixed admin
+/// token and, unless told otherwise, the manual clock at <see cref="Start"/>. Data is stored in a real SQLite
+/// file in the data folder, or, with KLAXON_TEST_BACKEND=postgres, in a fresh PostgreSQL database of its own
+/// (<see cref="TestPostgres.NewDatabase"/>), kept across restarts and dropped on dispose.
 /// </summary>
 public sealed class RunningServer : IAsyncDisposable
 {
@@ -20,17 +30,44 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>Friday 2026-03-27 15:00 in Berlin (CET), two days before the change to summer time.</summary>
     public static readonly Instant Start = Instant.FromUtc(2026, 3, 27, 14, 0);
 
+    /// <summary>The backend every server of this test run uses.</summary>
+    public static TestBackend Backend { get; } = ReadBackend(Environment.GetEnvironmentVariable("KLAXON_TEST_BACKEND"));
+
     private readonly bool manualClock;
     private readonly bool ownsDataDirectory;
+    private readonly List<HttpClient> userClients = [];
 
-    private RunningServer(string dataDirectory, bool ownsDataDirectory, bool manualClock)
+    private RunningServer(StorageLocation storage, bool ownsDataDirectory, bool manualClock)
     {
-        DataDirectory = dataDirectory;
+        Storage = storage;
         this.ownsDataDirectory = ownsDataDirectory;
         this.manualClock = manualClock;
     }
 
-    public string DataDirectory { get; }
+    /// <summary>Where this server keeps its data: the data folder and, on PostgreSQL, the connection string.</summary>
+    public StorageLocation Storage { get; }
+
+    public string DataDirectory => Storage.DataDirectory;
+
+    /// <summary>
+    /// The command-line options that name this server's storage, for <c>klaxon</c> commands run on it directly:
+    /// <c>--data DIR</c>, plus <c>--db CONNECTION</c> on PostgreSQL.
+    /// </summary>
+    public string[] StorageArguments => StorageArgumentsFor(Storage);
+
+    public static string[] StorageArgumentsFor(StorageLocation storage) =>
+        storage.PostgresConnection is { } db ? ["--data", storage.DataDirectory, "--db", db] : ["--data", storage.DataDirectory];
+
+    /// <summary>A storage location of the test backend for a command to create: the folder, and a new empty database on PostgreSQL.</summary>
+    public static StorageLocation NewStorage(string dataDirectory) =>
+        new(dataDirectory, Backend == TestBackend.Postgres ? TestPostgres.NewDatabase() : null);
+
+    /// <summary>Removes what <see cref="NewStorage"/> made: the folder, and the database on PostgreSQL.</summary>
+    public static void DeleteStorage(StorageLocation storage)
+    {
+        if (storage.PostgresConnection is { } db) TestPostgres.DropDatabase(db);
+        if (Directory.Exists(storage.DataDirectory)) Directory.Delete(storage.DataDirectory, recursive: true);
+    }
 
     public WebApplication App { get; private set; } = null!;
 
@@ -42,10 +79,28 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>A client that sends no token.</summary>
     public HttpClient Anonymous { get; private set; } = null!;
 
+    /// <summary>A client that sends <paramref name="token"/>; disposed with the server (make a new one after a restart).</summary>
+    public HttpClient ClientFor(string token)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        userClients.Add(client);
+        return client;
+    }
+
     public static async Task<RunningServer> StartAsync(bool manualClock = true, string? dataDirectory = null)
     {
-        var server = new RunningServer(dataDirectory ?? NewDataDirectory(), ownsDataDirectory: dataDirectory is null, manualClock);
-        await server.StartHostAsync();
+        var postgres = Backend == TestBackend.Postgres ? Pooled(TestPostgres.NewDatabase()) : null;
+        var server = new RunningServer(new StorageLocation(dataDirectory ?? NewDataDirectory(), postgres), ownsDataDirectory: dataDirectory is null, manualClock);
+        try
+        {
+            await server.StartHostAsync();
+        }
+        catch
+        {
+            if (postgres is not null) TestPostgres.DropDatabase(postgres);
+            throw;
+        }
         return server;
     }
 
@@ -64,15 +119,30 @@ public sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopHostAsync();
+        if (Storage.PostgresConnection is { } postgres)
+        {
+            await using (var pooled = new NpgsqlConnection(postgres)) NpgsqlConnection.ClearPool(pooled);
+            TestPostgres.DropDatabase(postgres);
+        }
         if (ownsDataDirectory && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
     }
+
+    // A pooled connection saves a PostgreSQL backend start per request; the pool is cleared before the database is dropped.
+    private static string Pooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true }.ConnectionString;
+
+    private static TestBackend ReadBackend(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "sqlite" => TestBackend.Sqlite,
+        "postgres" or "postgresql" => TestBackend.Postgres,
+        _ => throw new InvalidOperationException($"KLAXON_TEST_BACKEND is '{value}'; use 'sqlite' (the default) or 'postgres'."),
+    };
 
     private async Task StartHostAsync()
     {
         App = await KlaxonServer.CreateAsync(new ServerSettings
         {
             AdminToken = Token,
-            Storage = new StorageLocation(DataDirectory),
+            Storage = Storage,
             Urls = "http://127.0.0.1:0",
             Clock = manualClock ? new ManualClock(Start) : SystemClock.Instance,
             MinimumLogLevel = LogLevel.Warning,
@@ -86,6 +156,8 @@ public sealed class RunningServer : IAsyncDisposable
 
     private async Task StopHostAsync()
     {
+        foreach (var client in userClients) client.Dispose();
+        userClients.Clear();
         Client.Dispose();
         Anonymous.Dispose();
         await App.StopAsync();

@@ -1,18 +1,20 @@
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Klaxon.Cli;
+using Klaxon.Infrastructure;
+using Npgsql;
 
 namespace Klaxon.Tests;
 
-/// <summary><c>klaxon serve</c> run in process until cancelled, as an operator starts it.</summary>
+/// <summary>
+/// <c>klaxon serve</c> run in process until cancelled, as an operator starts it: with <c>--data</c>, plus <c>--db</c>
+/// when the tests run on PostgreSQL.
+/// </summary>
 public sealed partial class ServeCommandTests : IDisposable
 {
-    private readonly string data = RunningServer.NewDataDirectory();
+    private readonly StorageLocation storage = RunningServer.NewStorage(RunningServer.NewDataDirectory());
 
-    public void Dispose()
-    {
-        if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
-    }
+    public void Dispose() => RunningServer.DeleteStorage(storage);
 
     [Fact]
     public async Task Serve_WithoutAToken_GeneratesOnePrintsItAndAnswersWithIt()
@@ -20,7 +22,7 @@ public sealed partial class ServeCommandTests : IDisposable
         var output = new StringWriter();
         using var stop = new CancellationTokenSource();
         var serve = KlaxonCommand.RunAsync(
-            ["serve", "--urls", "http://127.0.0.1:0", "--data", data, "--clock", "manual", "--now", "2026-01-05T08:00:00Z"],
+            ["serve", "--urls", "http://127.0.0.1:0", .. RunningServer.StorageArgumentsFor(storage), "--clock", "manual", "--now", "2026-01-05T08:00:00Z"],
             TextWriter.Synchronized(output), TextWriter.Null, _ => null, stop.Token);
 
         var listening = await WaitForAsync(output, ListeningLine());
@@ -31,8 +33,16 @@ public sealed partial class ServeCommandTests : IDisposable
         await stop.CancelAsync();
 
         Assert.Equal(0, await serve);
-        Assert.Equal(token, File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
-        Assert.True(File.Exists(Path.Combine(data, "klaxon.db")));
+        Assert.Equal(token, File.ReadAllText(Path.Combine(storage.DataDirectory, "admin-token")).Trim());
+        // The database is the SQLite file in the data folder, or else the PostgreSQL database (and no file).
+        Assert.Equal(storage.IsSqlite, File.Exists(Path.Combine(storage.DataDirectory, "klaxon.db")));
+        if (storage.PostgresConnection is { } db)
+        {
+            await using var connection = new NpgsqlConnection(db);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM calendars WHERE id = 'system'", connection);
+            Assert.Equal(1L, await command.ExecuteScalarAsync());
+        }
         Http.AssertSameJson("""{"now":"2026-01-05T08:00:00Z","manual":true}""", clock);
     }
 
@@ -41,7 +51,7 @@ public sealed partial class ServeCommandTests : IDisposable
     {
         var error = new StringWriter();
 
-        var code = await KlaxonCommand.RunAsync(["serve", "--data", data, "--clock", "manual"], TextWriter.Null, error, _ => null);
+        var code = await KlaxonCommand.RunAsync(["serve", .. RunningServer.StorageArgumentsFor(storage), "--clock", "manual"], TextWriter.Null, error, _ => null);
 
         Assert.Equal(1, code);
         Assert.StartsWith("error: --now: is required", error.ToString());

@@ -11,6 +11,10 @@ namespace Klaxon.Tests;
 /// machine's initdb/pg_ctl (as the postgres user when running as root) on a free loopback port and stops on exit.
 /// Each caller gets a fresh database of its own. When no server can be had, the error says why; nothing is skipped.
 /// </summary>
+/// <remarks>
+/// The test runner may kill its test host before exit handlers finish, so a detached watchdog also waits for this
+/// process to end and then stops the cluster and deletes its folder: no server or data outlives the test run.
+/// </remarks>
 public static class TestPostgres
 {
     private static readonly Lazy<string> Server = new(StartOrFind, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -57,6 +61,7 @@ public static class TestPostgres
         var port = FreePort();
         Run(bin + "/initdb", $"-D {data} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8", asRoot);
         Run(bin + "/pg_ctl", $"-D {data} -l {root}/log -w -o \"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start", asRoot);
+        StartWatchdog(bin, root, data, asRoot);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
@@ -70,6 +75,21 @@ public static class TestPostgres
             }
         };
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
+    }
+
+    /// <summary>
+    /// A shell in a session of its own (it survives the test host being killed) that polls this process once a second
+    /// and, once it is gone, stops the cluster and removes <paramref name="root"/>.
+    /// </summary>
+    private static void StartWatchdog(string bin, string root, string data, bool asRoot)
+    {
+        var stop = (asRoot ? "runuser -u postgres -- " : "") + $"{bin}/pg_ctl -D {data} -m immediate stop";
+        var script = $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId}; do sleep 1; done; {stop}; rm -rf {root}";
+        var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-f", "sh", "-c", script }) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the watchdog of the test PostgreSQL server.");
+        if (!process.WaitForExit(10_000) || process.ExitCode != 0)
+            throw new InvalidOperationException($"The watchdog of the test PostgreSQL server did not start: {process.StandardError.ReadToEnd()}");
     }
 
     private static int FreePort()

@@ -6,6 +6,7 @@ namespace Klaxon.Core.Expressions;
 /// Turns a bound expression into a delegate. Semantics are two-valued, the same as the SQL translation:
 /// <c>==</c> treats null as a value (null == null), ordering comparisons with a null side are false,
 /// a null condition counts as false, arithmetic with null (or division by zero, or overflow) gives null.
+/// Durations are whole milliseconds, the precision of stored instants.
 /// </summary>
 internal static class Evaluator
 {
@@ -138,6 +139,12 @@ internal static class Evaluator
         _ => null,
     };
 
+    // Instants are stored to the millisecond, so a scaled duration is cut to whole milliseconds (toward zero),
+    // as the SQL translation computes it; otherwise 1h / 7 would differ in the sixth decimal of a second.
+    private static decimal Milliseconds(Duration duration) => duration.BclCompatibleTicks / NodaConstants.TicksPerMillisecond;
+
+    private static Duration Milliseconds(decimal milliseconds) => Duration.FromMilliseconds((long)decimal.Truncate(milliseconds));
+
     private static object? Arithmetic(string op, object? a, object? b)
     {
         try
@@ -155,9 +162,9 @@ internal static class Evaluator
                 ("-", Instant x, Instant y) => x - y,
                 ("+", Duration x, Duration y) => x + y,
                 ("-", Duration x, Duration y) => x - y,
-                ("*", Duration x, decimal y) => Duration.FromTicks((long)(x.BclCompatibleTicks * y)),
-                ("*", decimal x, Duration y) => Duration.FromTicks((long)(y.BclCompatibleTicks * x)),
-                ("/", Duration x, decimal y) => y == 0 ? null : Duration.FromTicks((long)(x.BclCompatibleTicks / y)),
+                ("*", Duration x, decimal y) => Milliseconds(Milliseconds(x) * y),
+                ("*", decimal x, Duration y) => Milliseconds(Milliseconds(y) * x),
+                ("/", Duration x, decimal y) => y == 0 ? null : Milliseconds(Milliseconds(x) / y),
                 _ => null,
             };
         }

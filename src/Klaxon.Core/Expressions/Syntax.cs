@@ -84,7 +84,8 @@ internal static class Lexer
                     var total = number * seconds;
                     if (total > 3_000_000_000_000m)
                         return (tokens, new ExpressionError(start, $"the duration '{digits}{unit}' is too long"));
-                    tokens.Add(new Token(TokenKind.Duration, text[i..u], start, NodaTime.Duration.FromTicks((long)(total * NodaTime.NodaConstants.TicksPerSecond))));
+                    // Whole milliseconds, the precision of stored instants (0.0001s is 0).
+                    tokens.Add(new Token(TokenKind.Duration, text[i..u], start, NodaTime.Duration.FromMilliseconds((long)(total * 1000))));
                     Advance(u - i);
                     continue;
                 }

@@ -1,4 +1,5 @@
 using Klaxon.Core.Calendars;
+using Klaxon.Core.Tracking;
 using Klaxon.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,8 @@ namespace Klaxon.Apis;
 /// Calendars as resources: list, read, create, replace, delete. Every write is checked against the catalog
 /// (parent, cycle, a calendar that would never work), stored in one transaction, and then published to the
 /// catalog; a refused write stores nothing. Responses carry the stored version as an ETag, and PUT and DELETE
-/// honour If-Match.
+/// honour If-Match. Any authenticated caller may read calendars; writing one needs a system administrator, or the
+/// permission <c>project.admin</c> in a project whose calendar it is.
 /// </summary>
 public static class CalendarsApi
 {
@@ -25,15 +27,18 @@ public static class CalendarsApi
         api.MapPost("", CreateCalendar)
             .WithSummary("Creates a calendar; 409 if the id is taken.")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPut("/{id}", PutCalendar)
             .WithSummary("Creates or replaces a calendar.")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapDelete("/{id}", DeleteCalendar)
-            .WithSummary("Deletes a calendar; refused (409) for the system calendar and for a calendar others derive from.")
+            .WithSummary("Deletes a calendar; refused (409) for the system calendar, a calendar others derive from, and a project's calendar.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
@@ -53,9 +58,10 @@ public static class CalendarsApi
     }
 
     public static async Task<Created<CalendarDocument>> CreateCalendar(
-        CalendarDocument calendar, HttpContext http, KlaxonDbContext db, CalendarCatalog catalog, CalendarWriteLock writes, IClock clock,
+        CalendarDocument calendar, HttpContext http, KlaxonDbContext db, Access access, CalendarCatalog catalog, CalendarWriteLock writes, IClock clock,
         CancellationToken cancellationToken)
     {
+        await RequireWriteAsync(access, db, calendar.Id, cancellationToken);
         var definition = Read(calendar, idFromRoute: null);
         StoredCalendar stored;
         using (await writes.EnterAsync(cancellationToken))
@@ -74,9 +80,10 @@ public static class CalendarsApi
     }
 
     public static async Task<Results<Created<CalendarDocument>, Ok<CalendarDocument>>> PutCalendar(
-        string id, CalendarDocument calendar, HttpContext http, KlaxonDbContext db, CalendarCatalog catalog, CalendarWriteLock writes, IClock clock,
+        string id, CalendarDocument calendar, HttpContext http, KlaxonDbContext db, Access access, CalendarCatalog catalog, CalendarWriteLock writes, IClock clock,
         CancellationToken cancellationToken)
     {
+        await RequireWriteAsync(access, db, id, cancellationToken);
         var definition = Read(calendar, idFromRoute: id);
         StoredCalendar? stored;
         bool created;
@@ -102,15 +109,19 @@ public static class CalendarsApi
     }
 
     public static async Task<NoContent> DeleteCalendar(
-        string id, HttpContext http, KlaxonDbContext db, CalendarCatalog catalog, CalendarWriteLock writes, CancellationToken cancellationToken)
+        string id, HttpContext http, KlaxonDbContext db, Access access, CalendarCatalog catalog, CalendarWriteLock writes, CancellationToken cancellationToken)
     {
+        await RequireWriteAsync(access, db, id, cancellationToken);
         using (await writes.EnterAsync(cancellationToken))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var stored = await db.Calendars.FindAsync([id], cancellationToken) ?? throw NotFound(id);
             CheckIfMatch(http, id, stored);
-            var refusals = catalog.CheckRemove(id);
-            if (refusals.Count > 0) throw ProblemException.Conflict(string.Join(" ", refusals.Select(r => Sentence(r.Message))));
+            var refusals = catalog.CheckRemove(id).Select(r => Sentence(r.Message)).ToList();
+            var projects = await ProjectsUsingAsync(db, id, cancellationToken);
+            if (projects.Count > 0)
+                refusals.Add($"Calendar '{id}' is the calendar of project {string.Join(", ", projects)}; give {(projects.Count == 1 ? "it" : "them")} another calendar first.");
+            if (refusals.Count > 0) throw ProblemException.Conflict(string.Join(" ", refusals));
             db.Calendars.Remove(stored);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -118,6 +129,26 @@ public static class CalendarsApi
         }
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// Refuses (403) a caller who is neither a system administrator nor holds <c>project.admin</c> in a project whose
+    /// calendar is <paramref name="id"/>. Asked before anything else, so a refused request learns nothing about the body.
+    /// </summary>
+    private static async Task RequireWriteAsync(Access access, KlaxonDbContext db, string? id, CancellationToken cancellationToken)
+    {
+        if (await access.IsAdminAsync(cancellationToken)) return;
+        var projects = id is null ? [] : await ProjectsUsingAsync(db, id, cancellationToken);
+        foreach (var key in projects)
+        {
+            if ((await access.PermissionsAsync(key, cancellationToken)).Contains(Permissions.Administer)) return;
+        }
+        throw ProblemException.Forbidden(projects.Count == 0
+            ? $"Only administrators may write calendar '{id}', which is no project's calendar; '{access.Login}' is not one."
+            : $"'{access.Login}' may not write calendar '{id}': that needs the permission '{Permissions.Administer}' in project {string.Join(" or ", projects)}, whose calendar it is.");
+    }
+
+    private static Task<List<string>> ProjectsUsingAsync(KlaxonDbContext db, string id, CancellationToken cancellationToken) =>
+        db.Projects.AsNoTracking().Where(p => p.CalendarId == id).OrderBy(p => p.Key).Select(p => p.Key).ToListAsync(cancellationToken);
 
     private static CalendarDefinition Read(CalendarDocument calendar, string? idFromRoute)
     {

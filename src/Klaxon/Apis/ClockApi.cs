@@ -40,7 +40,8 @@ public static class ClockApi
 
     public static Ok<ClockAnswer> GetClock(IClock clock) => TypedResults.Ok(Answer(clock));
 
-    public static Ok<ClockAnswer> AdvanceClock(AdvanceClockRequest request, IClock clock)
+    /// <summary>Moves the clock, firing every escalation due on the way in due order before answering.</summary>
+    public static async Task<Ok<ClockAnswer>> AdvanceClock(AdvanceClockRequest request, IClock clock, Escalations.Dispatcher dispatcher, CancellationToken cancellationToken)
     {
         var manual = (ManualClock)clock;
         var now = manual.GetCurrentInstant();
@@ -63,7 +64,7 @@ public static class ClockApi
                 throw ProblemException.Invalid("by", $"'{request.By}' is negative; the clock never goes back.");
             to = now + by;
         }
-        manual.AdvanceTo(to);
+        await dispatcher.AdvanceAsync(manual, to, cancellationToken);
         return TypedResults.Ok(Answer(clock));
     }
 

@@ -16,7 +16,8 @@ public sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "The admin token: klaxon serve --admin-token, KLAXON_ADMIN_TOKEN, or the file DATA/admin-token.",
+            Description = "An API token: one made with POST /api/v1/users/{login}/tokens, or the first administrator's " +
+                "(klaxon serve --admin-token, KLAXON_ADMIN_TOKEN, or the file DATA/admin-token).",
         };
         var requirement = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeId, document)] = [] };
         foreach (var (path, item) in document.Paths)

@@ -1,3 +1,4 @@
+using Klaxon.Escalations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Klaxon.Infrastructure;
@@ -22,6 +23,10 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
     public DbSet<HistoryRow> History => Set<HistoryRow>();
     public DbSet<LinkRow> Links => Set<LinkRow>();
     public DbSet<ViewRow> Views => Set<ViewRow>();
+    public DbSet<EscalationGroupRow> EscalationGroups => Set<EscalationGroupRow>();
+    public DbSet<EscalationRow> Escalations => Set<EscalationRow>();
+    public DbSet<MessageRow> Messages => Set<MessageRow>();
+    public DbSet<NodeRow> Nodes => Set<NodeRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -81,7 +86,7 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
         {
             e.ToTable("items");
             e.HasIndex(x => x.Key).IsUnique();
-            e.HasIndex(x => new { x.ProjectKey, x.Status, x.Priority });
+            e.HasIndex(x => new { x.ProjectKey, x.TrackerKey, x.Status, x.Priority });
             e.Property(x => x.Version).IsConcurrencyToken();
         });
         modelBuilder.Entity<HistoryRow>(e =>
@@ -100,6 +105,32 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
             e.ToTable("views");
             e.HasIndex(x => x.ProjectKey);
             e.Property(x => x.Version).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<EscalationGroupRow>(e =>
+        {
+            e.ToTable("escalation_groups");
+            e.HasIndex(x => x.TrackerKey);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<EscalationRow>(e =>
+        {
+            e.ToTable("escalations");
+            e.HasIndex(x => new { x.Status, x.Due });
+            e.HasIndex(x => x.ItemId);
+            // A row changes state under a condition on its state: a claim by another node makes a stale write fail.
+            e.Property(x => x.Status).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<MessageRow>(e =>
+        {
+            e.ToTable("messages");
+            e.HasIndex(x => new { x.FireId, x.Recipient }).IsUnique();
+            e.HasIndex(x => x.ItemId);
+        });
+        modelBuilder.Entity<NodeRow>(e =>
+        {
+            e.ToTable("nodes");
+            e.HasKey(x => x.Id);
         });
 
         // snake_case columns for every entity above (calendars name theirs explicitly).

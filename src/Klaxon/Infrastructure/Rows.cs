@@ -118,6 +118,9 @@ public sealed class HistoryRow
     public required string Field { get; set; }
     public string? OldValue { get; set; }
     public string? NewValue { get; set; }
+
+    /// <summary>The workflow transition that made this change of <c>status</c>; null for other changes.</summary>
+    public string? Transition { get; set; }
 }
 
 /// <summary>A typed link from one item to another, e.g. an incident's <c>bug-report</c>.</summary>

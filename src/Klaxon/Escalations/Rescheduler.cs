@@ -1,0 +1,147 @@
+using Klaxon.Core.Calendars;
+using Klaxon.Core.Escalation;
+using Klaxon.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Klaxon.Escalations;
+
+/// <summary>
+/// Keeps the escalation queue true to the items, groups, views and calendars: for each item and each enabled group
+/// of its tracker, the pending row of every rule sits at its current due; an item that left a group has its pending
+/// rows cancelled; a rule whose due cannot be computed shows as failed with the reason. Fired rows are the record
+/// and are never touched: a rule fires again only when its due moves past the due it fired for.
+/// </summary>
+public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, EscalationGroups groups, IClock clock, DispatchSignal signal)
+{
+    private const int Batch = 500;
+
+    public Task ItemAsync(long itemId, CancellationToken cancellationToken = default) => ItemsAsync([itemId], cancellationToken);
+
+    /// <summary>Reschedules every item of a tracker (after a group or view changed).</summary>
+    public async Task TrackerAsync(string trackerKey, CancellationToken cancellationToken = default)
+    {
+        long after = 0;
+        while (true)
+        {
+            var ids = await db.Items.AsNoTracking().Where(i => i.TrackerKey == trackerKey && i.Id > after).OrderBy(i => i.Id).Select(i => i.Id).Take(Batch).ToListAsync(cancellationToken);
+            if (ids.Count == 0) return;
+            await ItemsAsync(ids, cancellationToken);
+            after = ids[^1];
+        }
+    }
+
+    /// <summary>Reschedules the items whose rules may count time on these calendars (after a calendar changed).</summary>
+    public async Task CalendarsAsync(IReadOnlyCollection<string> calendarIds, CancellationToken cancellationToken = default)
+    {
+        var projects = await db.Projects.AsNoTracking().Where(p => calendarIds.Contains(p.CalendarId)).Select(p => p.Key).ToListAsync(cancellationToken);
+        var trackers = await db.EscalationGroups.AsNoTracking()
+            .Where(g => g.Enabled).Select(g => new { g.TrackerKey, g.ProjectKey, g.Document }).ToListAsync(cancellationToken);
+        foreach (var tracker in trackers
+                     .Where(t => projects.Contains(t.ProjectKey) || calendarIds.Any(c => t.Document.Contains($"\"calendar\":\"{c}\"", StringComparison.Ordinal)))
+                     .Select(t => t.TrackerKey).Distinct())
+            await TrackerAsync(tracker, cancellationToken);
+    }
+
+    public async Task ItemsAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RescheduleAsync(itemIds, cancellationToken);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                // A dispatcher claimed one of the rows meanwhile: read again.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task RescheduleAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    {
+        var items = await db.Items.AsNoTracking().Where(i => itemIds.Contains(i.Id)).ToListAsync(cancellationToken);
+        if (items.Count == 0) return;
+        var existing = (await db.Escalations
+                .Where(e => itemIds.Contains(e.ItemId) && e.Kind == EscalationRow.EscalationKind && e.Status != EscalationState.Cancelled)
+                .ToListAsync(cancellationToken))
+            .ToLookup(e => e.ItemId);
+        var now = clock.GetCurrentInstant();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        long? earliest = null;
+
+        foreach (var byTracker in items.GroupBy(i => i.TrackerKey))
+        {
+            var trackerRow = await db.Trackers.AsNoTracking().SingleAsync(t => t.Key == byTracker.Key, cancellationToken);
+            var calendarId = await db.Projects.AsNoTracking().Where(p => p.Key == trackerRow.ProjectKey).Select(p => p.CalendarId).SingleAsync(cancellationToken);
+            var loaded = await groups.ForTrackerAsync(db, trackerRow, cancellationToken);
+            if (loaded.Count == 0 && !byTracker.Any(i => existing[i.Id].Any())) continue;
+            var tracker = TrackerStorage.Read(trackerRow);
+            WorkingCalendar CalendarFor(string? id) => catalog.Get(id ?? calendarId);
+
+            foreach (var item in byTracker)
+            {
+                var rows = existing[item.Id].ToList();
+                var fields = new ItemFields(item, tracker);
+                foreach (var group in loaded)
+                {
+                    var ofGroup = rows.Where(r => r.GroupId == group.Row.Id).ToList();
+                    var open = ofGroup.Where(r => r.Status is EscalationState.Pending or EscalationState.Failed).ToList();
+                    if (group.Group is null)
+                    {
+                        Close(open, EscalationState.Failed, group.Error ?? "the group cannot be compiled");
+                        continue;
+                    }
+                    if (!group.Group.Plan.Selects(fields, now))
+                    {
+                        Close(open.Where(r => r.Status == EscalationState.Pending), EscalationState.Cancelled, "the item left the group");
+                        db.Escalations.RemoveRange(open.Where(r => r.Status == EscalationState.Failed));
+                        continue;
+                    }
+                    var fired = ofGroup.Where(r => r.Status == EscalationState.Fired && r.Due is not null)
+                        .Select(r => new Firing(r.Rule, Instant.FromUnixTimeMilliseconds(r.Due!.Value), Instant.FromUnixTimeMilliseconds(r.FiredAt ?? r.Due!.Value)))
+                        .ToList();
+                    var dues = group.Group.Plan.Schedule(fields, now, fired, CalendarFor);
+                    foreach (var due in dues)
+                    {
+                        var rule = group.Group.Plan.Rules[due.Rule];
+                        var dueMs = due.Due?.ToUnixTimeMilliseconds();
+                        var row = open.FirstOrDefault(r => r.Rule == due.Rule);
+                        if (row is null)
+                        {
+                            row = new EscalationRow { ItemId = item.Id, Kind = EscalationRow.EscalationKind, GroupId = group.Row.Id, Rule = due.Rule, RuleName = rule.Name, Status = "", CreatedAt = nowMs };
+                            db.Escalations.Add(row);
+                        }
+                        else open.Remove(row);
+                        var status = due.Error is null ? EscalationState.Pending : EscalationState.Failed;
+                        if (row.Status != status || row.Due != dueMs || row.Error != due.Error || row.RuleName != rule.Name)
+                        {
+                            (row.Status, row.Due, row.Error, row.RuleName) = (status, dueMs, due.Error, rule.Name);
+                            if (dueMs is { } d && status == EscalationState.Pending) earliest = Math.Min(earliest ?? d, d);
+                        }
+                    }
+                    // Rules without an anchor value any more (or fired at this due already) have nothing pending.
+                    db.Escalations.RemoveRange(open);
+                }
+                // Groups that were deleted or disabled.
+                var active = loaded.Select(g => g.Row.Id).ToHashSet();
+                Close(rows.Where(r => r.GroupId is { } g && !active.Contains(g) && r.Status is EscalationState.Pending or EscalationState.Failed),
+                    EscalationState.Cancelled, "the group was disabled or deleted");
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        if (earliest is not null) await signal.WakeAllAsync(db, cancellationToken);
+    }
+
+    private static void Close(IEnumerable<EscalationRow> rows, string status, string reason)
+    {
+        foreach (var row in rows)
+        {
+            row.Status = status;
+            row.Error = reason;
+        }
+    }
+}
