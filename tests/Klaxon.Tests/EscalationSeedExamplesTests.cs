@@ -326,4 +326,50 @@ public class EscalationSeedExamplesTests
         await Users.ExpectAsync(HttpStatusCode.NoContent, p.Admin.DeleteAsync($"/api/v1/projects/{EscalationProject.Key}/escalation-groups/{id}"));
         Assert.Equal(["Verify within the limit cancelled 2026-03-27T16:00:00Z"], await p.ScheduleLinesAsync(item));
     }
+
+    [Fact]
+    public async Task ACalendarChange_ReschedulesTheItemsCountingTimeOnIt()
+    {
+        await using var p = await EscalationProject.StartAsync();
+        await p.AddGroupAsync(Example1);
+        var item = await p.CreateItemAsync("""{"tracker":"TASK","summary":"Typo","priority":3}""");
+        Assert.Equal(["Verify within the limit pending 2026-03-30T10:00:00Z"], await p.ScheduleLinesAsync(item));
+
+        // The project's own calendar starts working on Saturday mornings: 3 h on Friday, 1 h on Saturday.
+        await Users.ExpectAsync(HttpStatusCode.OK, p.Admin.PutJsonAsync("/api/v1/calendars/project-seed",
+            """{"name":"Seed calendar","parent":"system","weeklyHours":[{"weekday":"Saturday","hours":"09:00-12:00"}]}"""));
+        Assert.Equal(["Verify within the limit pending 2026-03-28T10:00:00Z"], await p.ScheduleLinesAsync(item));
+    }
+
+    [Fact]
+    public async Task ALimitThatCannotBeComputed_ShowsAsFailedWithTheReason_AndNeverFires()
+    {
+        await using var p = await EscalationProject.StartAsync();
+        await p.AddGroupAsync("""{"name":"Days","tracker":"TASK","filter":"true","rules":[{"name":"In days","anchor":"submittedAt","limit":"estimatedHours","unit":"days","actions":{"notify":{"roles":["Project Admin"]}}}]}""");
+        var item = await p.CreateItemAsync("""{"tracker":"TASK","summary":"Half a day","estimatedHours":1.5}""");
+        var entry = Assert.Single(await p.ScheduleAsync(item))!;
+        Assert.Equal("failed", (string)entry["status"]!);
+        Assert.Contains("whole number", (string)entry["error"]!);
+        await p.AdvanceToAsync("2026-04-10T00:00:00Z");
+        Assert.Empty(await p.MessagesAsync(item));
+
+        await p.PatchAsync(item, """{"estimatedHours":2}""");
+        Assert.Equal(["In days pending 2026-03-31T14:00:00Z"], await p.ScheduleLinesAsync(item)); // fixed by the item: scheduled again
+    }
+
+    [Fact]
+    public async Task ActionsThatKeepRetriggeringTheirRule_StopAtTheChainLimit()
+    {
+        await using var p = await EscalationProject.StartAsync();
+        // Each firing moves the anchor one minute later, but the due stays in the past: without a bound this never ends.
+        await p.AddGroupAsync("""{"name":"Loop","tracker":"TASK","filter":"true","rules":[{"name":"Push","anchor":"startDate","limit":"-60","unit":"minutes","basis":"calendar","actions":{"set":{"startDate":"=startDate + 1m"}}}]}""");
+        var item = await p.CreateItemAsync("""{"tracker":"TASK","summary":"Loop","startDate":"2026-03-27T14:30:00Z"}""");
+        await p.AdvanceToAsync("2026-03-27T14:00:00Z");
+
+        var schedule = await p.ScheduleAsync(item);
+        Assert.Equal(20, schedule.Count(e => (string)e!["status"]! == "fired"));
+        var stopped = Assert.Single(schedule, e => (string)e!["status"]! == "failed")!;
+        Assert.Contains("chain stops", (string)stopped["error"]!);
+        Assert.Equal("2026-03-27T14:50:00Z", (string)(await p.ItemAsync(item))["startDate"]!);
+    }
 }

@@ -105,7 +105,7 @@ public sealed class EscalationPlan(string name, CompiledExpression predicate, IR
         {
             return Apply(anchor, limit, rule.Unit, rule.Basis, calendarFor(rule.Calendar), out error);
         }
-        catch (Exception e) when (e is CalendarNeverWorksException or ArgumentOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is CalendarNeverWorksException or ArgumentOutOfRangeException or OverflowException or KeyNotFoundException)
         {
             error = e.Message;
             return null;

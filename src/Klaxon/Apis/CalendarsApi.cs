@@ -1,5 +1,6 @@
 using Klaxon.Core.Calendars;
 using Klaxon.Core.Tracking;
+using Klaxon.Escalations;
 using Klaxon.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -81,7 +82,7 @@ public static class CalendarsApi
 
     public static async Task<Results<Created<CalendarDocument>, Ok<CalendarDocument>>> PutCalendar(
         string id, CalendarDocument calendar, HttpContext http, KlaxonDbContext db, Access access, CalendarCatalog catalog, CalendarWriteLock writes, IClock clock,
-        CancellationToken cancellationToken)
+        Rescheduler rescheduler, CancellationToken cancellationToken)
     {
         await RequireWriteAsync(access, db, id, cancellationToken);
         var definition = Read(calendar, idFromRoute: id);
@@ -102,6 +103,8 @@ public static class CalendarsApi
             await transaction.CommitAsync(cancellationToken);
             catalog.Put(definition);
         }
+        // Escalations counting working time on this calendar, or on one deriving from it, move with it.
+        await rescheduler.CalendarsAsync(catalog.DependentsOf(id), cancellationToken);
         SetETag(http, stored);
         return created
             ? TypedResults.Created($"/api/v1/calendars/{id}", stored.ToDocument())

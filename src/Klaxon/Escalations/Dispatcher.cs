@@ -28,6 +28,9 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
     /// <summary>How many rules may fire for one item at one instant: actions that keep re-triggering rules stop here.</summary>
     public const int ChainLimit = 20;
 
+    /// <summary>The error of a rule stopped by <see cref="ChainLimit"/>; it stays failed until its due moves.</summary>
+    public const string ChainStopped = "the chain stops here";
+
     /// <summary>Set to 1 to end the process right after a claim, before the fire (for the crash-recovery test).</summary>
     public const string CrashAfterClaimVariable = "KLAXON_TEST_CRASH_AFTER_CLAIM";
 
@@ -230,7 +233,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         }
         var firedNow = await db.Escalations.AsNoTracking().CountAsync(e => e.ItemId == item.Id && e.Status == EscalationState.Fired && e.FiredAt == nowMs, cancellationToken);
         if (firedNow >= ChainLimit)
-            return Close(row, EscalationState.Failed, $"{ChainLimit} rules already fired for this item at this instant: the actions keep re-triggering rules, so the chain stops here");
+            return Close(row, EscalationState.Failed, $"{ChainLimit} rules already fired for this item at this instant: the actions keep re-triggering rules, so {ChainStopped}");
 
         var rule = group.Plan.Rules[row.Rule];
         var outcomes = await RunActionsAsync(services, db, item, tracker, group.Name, rule, now, cancellationToken);

@@ -116,6 +116,8 @@ public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, Esc
                         }
                         else open.Remove(row);
                         var status = due.Error is null ? EscalationState.Pending : EscalationState.Failed;
+                        // A rule the dispatcher stopped at the chain limit stays stopped for that due; a later due schedules it again.
+                        if (row.Status == EscalationState.Failed && row.Due == dueMs && row.Error?.EndsWith(Dispatcher.ChainStopped, StringComparison.Ordinal) == true) continue;
                         if (row.Status != status || row.Due != dueMs || row.Error != due.Error || row.RuleName != rule.Name)
                         {
                             (row.Status, row.Due, row.Error, row.RuleName) = (status, dueMs, due.Error, rule.Name);
