@@ -350,7 +350,7 @@ public class EscalationSeedExamplesTests
         var entry = Assert.Single(await p.ScheduleAsync(item))!;
         Assert.Equal("failed", (string)entry["status"]!);
         Assert.Contains("whole number", (string)entry["error"]!);
-        await p.AdvanceToAsync("2026-04-10T00:00:00Z");
+        await p.AdvanceToAsync("2026-03-30T12:00:00Z");
         Assert.Empty(await p.MessagesAsync(item));
 
         await p.PatchAsync(item, """{"estimatedHours":2}""");
