@@ -5,10 +5,15 @@ using NodaTime;
 
 // `dotnet run -c Release --project bench/Klaxon.Bench -- --filter '*'` runs BenchmarkDotNet;
 // `-- check` only verifies that the fast and the day-walking answers agree and prints the index size;
-// `-- items` drives the real server on SQLite and PostgreSQL (see ItemsLoad).
+// `-- items` and `-- escalations` drive the real server on SQLite and PostgreSQL (see ItemsLoad, EscalationLoad).
 if (args is ["items", ..])
 {
     await ItemsLoad.RunAsync(args);
+    return;
+}
+if (args is ["escalations", ..])
+{
+    await EscalationLoad.RunAsync(args);
     return;
 }
 if (args is ["check"])

@@ -56,8 +56,10 @@ public static class ItemsApi
         var trackerRow = await db.Trackers.AsNoTracking().SingleOrDefaultAsync(t => t.Key == request.Tracker && t.ProjectKey == key, cancellationToken)
             ?? throw ProblemException.Invalid("tracker", $"there is no tracker '{request.Tracker}' in project {key}.");
         var values = Read(request.ToValues(TrackerStorage.Read(trackerRow)));
-        var change = await new ItemChanges(db, clock).CreateAsync(key, trackerRow.Key, values, await ActorAsync(db, access, key, cancellationToken), cancellationToken);
-        await rescheduler.ItemAsync(change.Item.Id, cancellationToken);
+        // Creating runs no workflow transition, so the submitter's roles are not needed.
+        var submitter = ItemActor.User(access.Login, [], await access.IsAdminAsync(cancellationToken));
+        var change = await new ItemChanges(db, clock).CreateAsync(trackerRow, values, submitter, cancellationToken);
+        await rescheduler.CreatedAsync(change.Item, trackerRow, cancellationToken);
         SetETag(http, change.Item);
         return TypedResults.Created($"/api/v1/items/{change.Item.Key}", ItemAnswer.From(change.Item, change.Tracker, []));
     }
@@ -81,7 +83,7 @@ public static class ItemsApi
         var values = Read(request.ToValues(await changes.TrackerAsync(item.TrackerKey, cancellationToken)));
         var expected = ExpectedVersion(http, request.Version);
         var change = await changes.UpdateAsync(key, values, await ActorAsync(db, access, item.ProjectKey, cancellationToken), expected, cancellationToken);
-        if (change.Changed) await rescheduler.ItemAsync(change.Item.Id, cancellationToken);
+        if (change.Changed) await rescheduler.ItemAsync(change.Item, cancellationToken);
         return await AnswerAsync(http, db, access, change, cancellationToken);
     }
 
@@ -109,7 +111,7 @@ public static class ItemsApi
             throw ProblemException.Invalid("transition", "is required: the name of a transition, as GET /api/v1/items/{key}/transitions lists them.");
         var expected = ExpectedVersion(http, request.Version);
         var change = await changes.TransitionAsync(key, request.Transition, await ActorAsync(db, access, item.ProjectKey, cancellationToken), expected, cancellationToken);
-        if (change.Changed) await rescheduler.ItemAsync(change.Item.Id, cancellationToken);
+        if (change.Changed) await rescheduler.ItemAsync(change.Item, cancellationToken);
         return await AnswerAsync(http, db, access, change, cancellationToken);
     }
 

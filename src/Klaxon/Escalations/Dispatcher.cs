@@ -49,10 +49,13 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         {
             try
             {
+                signal.Working();
                 await CheckInAsync(stoppingToken);
                 await RunDueAsync(stoppingToken);
                 var next = await NextDueAsync(stoppingToken);
-                await signal.WaitAsync(TimeToSleep(clock.GetCurrentInstant(), next, clock is ManualClock), stoppingToken);
+                var now = clock.GetCurrentInstant();
+                var sleep = TimeToSleep(now, next, clock is ManualClock);
+                await signal.WaitAsync(sleep, clock is ManualClock ? null : now + Duration.FromTimeSpan(sleep), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -111,7 +114,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         return next is { } ms ? Instant.FromUnixTimeMilliseconds(ms) : null;
     }
 
-    /// <summary>Claims and fires everything due now, earliest first; returns how many it fired.</summary>
+    /// <summary>Claims and fires everything due now, earliest first, a batch at a time; returns how many it fired.</summary>
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
     {
         await pass.WaitAsync(cancellationToken);
@@ -120,21 +123,10 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
             var fired = 0;
             while (true)
             {
-                var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
-                List<long> candidates;
-                await using (var scope = scopes.CreateAsyncScope())
-                {
-                    var db = scope.ServiceProvider.GetRequiredService<KlaxonDbContext>();
-                    candidates = await Claimable(db, nowMs).OrderBy(e => e.Due).ThenBy(e => e.Id).Select(e => e.Id).Take(ClaimBatch).ToListAsync(cancellationToken);
-                }
-                if (candidates.Count == 0) return fired;
-                foreach (var id in candidates)
-                {
-                    var fireId = Guid.NewGuid().ToString("N");
-                    if (!await ClaimAsync(id, fireId, cancellationToken)) continue;
-                    if (crashAfterClaim) Environment.FailFast($"{CrashAfterClaimVariable}: crashing after claiming escalation {id}.");
-                    if (await FireAsync(id, fireId, cancellationToken)) fired++;
-                }
+                var claimed = await ClaimAsync(cancellationToken);
+                if (claimed.Count == 0) return fired;
+                if (crashAfterClaim) Environment.FailFast($"{CrashAfterClaimVariable}: crashing after claiming escalation {claimed[0].Id}.");
+                fired += await FireAsync(claimed, cancellationToken);
             }
         }
         finally
@@ -143,85 +135,173 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         }
     }
 
-    private static IQueryable<EscalationRow> Claimable(KlaxonDbContext db, long nowMs) =>
-        db.Escalations.Where(e => (e.Status == EscalationState.Pending && e.Due <= nowMs) || (e.Status == EscalationState.Claimed && e.LeaseUntil < nowMs));
+    /// <summary>A row this node claimed, with the fire id its effects are recorded under.</summary>
+    public sealed class ClaimedRow
+    {
+        public long Id { get; set; }
+        public string FireId { get; set; } = "";
+    }
 
-    private async Task<bool> ClaimAsync(long id, string fireId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims up to <see cref="ClaimBatch"/> due rows (and rows whose lease expired), earliest first, in one
+    /// conditional update: each gets this node as owner, a lease and its own fire id. On PostgreSQL rows another
+    /// node is claiming are skipped, not waited for.
+    /// </summary>
+    private async Task<List<ClaimedRow>> ClaimAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KlaxonDbContext>();
         var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
         var leaseUntil = nowMs + (long)Lease.TotalMilliseconds;
-        var claimed = await Claimable(db, nowMs).Where(e => e.Id == id).ExecuteUpdateAsync(s => s
-            .SetProperty(e => e.Status, EscalationState.Claimed)
-            .SetProperty(e => e.Owner, NodeId)
-            .SetProperty(e => e.LeaseUntil, leaseUntil)
-            .SetProperty(e => e.FireId, fireId), cancellationToken);
-        return claimed == 1;
+        const string claimable = "(status = {0} AND due <= {2}) OR (status = {1} AND lease_until < {2})";
+        var skipLocked = storage.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED";
+        var sql = $"""
+            UPDATE escalations SET status = {"{1}"}, owner = {"{3}"}, lease_until = {"{4}"}, fire_id = {"{5}"} || '-' || CAST(id AS TEXT)
+            WHERE id IN (SELECT id FROM escalations WHERE {claimable} ORDER BY due, id LIMIT {ClaimBatch}{skipLocked}) AND ({claimable})
+            RETURNING id AS "Id", fire_id AS "FireId"
+            """;
+        var claimed = await db.Database
+            .SqlQueryRaw<ClaimedRow>(sql, EscalationState.Pending, EscalationState.Claimed, nowMs, NodeId, leaseUntil, Guid.NewGuid().ToString("N"))
+            .ToListAsync(cancellationToken);
+        return [.. claimed.OrderBy(c => c.Id)];
     }
 
-    /// <summary>Fires one claimed row in one transaction; false when it turned out not to be due (or not ours).</summary>
-    private async Task<bool> FireAsync(long id, string fireId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fires claimed rows in one transaction (their item changes, outgoing messages and fired states), then
+    /// reschedules their items. When the batch fails, nothing of it was committed and its rows are fired one by one,
+    /// so that a row that cannot fire fails alone.
+    /// </summary>
+    private async Task<int> FireAsync(IReadOnlyList<ClaimedRow> claimed, CancellationToken cancellationToken)
     {
-        long itemId;
-        bool fired;
+        int fired;
+        List<long> itemIds;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<KlaxonDbContext>();
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                var row = await db.Escalations.SingleOrDefaultAsync(e => e.Id == id && e.FireId == fireId && e.Status == EscalationState.Claimed, cancellationToken);
-                if (row is null) return false;
-                itemId = row.ItemId;
-                fired = await DecideAndFireAsync(scope.ServiceProvider, db, row, cancellationToken);
+                var batch = new FireBatch(scope.ServiceProvider, db);
+                (fired, itemIds) = await batch.FireAsync(this, claimed, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && claimed.Count > 1)
+            {
+                log.LogWarning(e, "Firing a batch of {Count} escalations failed; firing them one by one.", claimed.Count);
+                fired = 0;
+                foreach (var one in claimed) fired += await FireAsync([one], cancellationToken);
+                return fired;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Nothing of this attempt was committed; record why, so a poisoned row does not fire forever.
+                var (id, fireId) = (claimed[0].Id, claimed[0].FireId);
                 log.LogError(e, "Firing escalation {Id} failed.", id);
                 db.ChangeTracker.Clear();
                 await db.Escalations.Where(x => x.Id == id && x.FireId == fireId && x.Status == EscalationState.Claimed)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, EscalationState.Failed).SetProperty(x => x.Error, "firing failed: " + e.Message), cancellationToken);
-                return false;
+                return 0;
             }
         }
         await using (var scope = scopes.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<Rescheduler>().ItemAsync(itemId, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<Rescheduler>().ItemsAsync(itemIds, cancellationToken);
         return fired;
     }
 
-    private async Task<bool> DecideAndFireAsync(IServiceProvider services, KlaxonDbContext db, EscalationRow row, CancellationToken cancellationToken)
+    /// <summary>
+    /// What firing a batch reads once and shares between its rows: items, trackers with their compiled groups,
+    /// project calendars, and each item's fired rows (kept up to date as rows of the batch fire).
+    /// </summary>
+    private sealed class FireBatch(IServiceProvider services, KlaxonDbContext db)
     {
+        private readonly Dictionary<long, ItemRow?> items = [];
+        private readonly Dictionary<string, (TrackerRow Row, Tracker Tracker, List<LoadedGroup> Groups)> trackers = [];
+        private readonly Dictionary<string, string> calendars = [];
+        private ILookup<long, FiredRow> loadedFirings = Array.Empty<FiredRow>().ToLookup(f => f.ItemId);
+        private readonly List<FiredRow> firedHere = [];
+
+        public IServiceProvider Services => services;
+        public KlaxonDbContext Db => db;
+        public UserDirectory Users { get; } = new(db);
+
+        public async Task<(int Fired, List<long> ItemIds)> FireAsync(Dispatcher dispatcher, IReadOnlyList<ClaimedRow> claimed, CancellationToken cancellationToken)
+        {
+            var ids = claimed.Select(c => c.Id).ToList();
+            var fireIds = claimed.ToDictionary(c => c.Id, c => c.FireId);
+            var rows = (await db.Escalations.Where(e => ids.Contains(e.Id) && e.Status == EscalationState.Claimed).ToListAsync(cancellationToken))
+                .Where(r => r.FireId == fireIds[r.Id]).OrderBy(r => r.Due).ThenBy(r => r.Id).ToList();
+            var itemIds = rows.Select(r => r.ItemId).Distinct().ToList();
+            foreach (var item in await db.Items.AsNoTracking().Where(i => itemIds.Contains(i.Id)).ToListAsync(cancellationToken)) items[item.Id] = item;
+            loadedFirings = (await db.Escalations.AsNoTracking()
+                    .Where(e => itemIds.Contains(e.ItemId) && e.Status == EscalationState.Fired && e.Due != null)
+                    .Select(e => new FiredRow(e.ItemId, e.GroupId, e.Rule, e.Due!.Value, e.FiredAt))
+                    .ToListAsync(cancellationToken))
+                .ToLookup(f => f.ItemId);
+            var fired = 0;
+            foreach (var row in rows)
+                if (await dispatcher.DecideAndFireAsync(this, row, cancellationToken)) fired++;
+            return (fired, itemIds);
+        }
+
+        public async Task<ItemRow?> ItemAsync(long id, CancellationToken cancellationToken) =>
+            items.TryGetValue(id, out var item) ? item : items[id] = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+
+        /// <summary>Reads the item again after actions changed it.</summary>
+        public async Task<ItemRow> ReloadAsync(long id, CancellationToken cancellationToken)
+        {
+            items.Remove(id);
+            return await ItemAsync(id, cancellationToken) ?? throw new InvalidOperationException($"Item {id} vanished while firing.");
+        }
+
+        public async Task<(TrackerRow Row, Tracker Tracker, List<LoadedGroup> Groups)> TrackerAsync(string key, CancellationToken cancellationToken)
+        {
+            if (trackers.TryGetValue(key, out var known)) return known;
+            var row = await db.Trackers.AsNoTracking().SingleAsync(t => t.Key == key, cancellationToken);
+            var groups = await services.GetRequiredService<EscalationGroups>().ForTrackerAsync(db, row, cancellationToken);
+            return trackers[key] = (row, TrackerStorage.Read(row), groups);
+        }
+
+        public async Task<string> CalendarAsync(string projectKey, CancellationToken cancellationToken) =>
+            calendars.TryGetValue(projectKey, out var id)
+                ? id
+                : calendars[projectKey] = await db.Projects.AsNoTracking().Where(p => p.Key == projectKey).Select(p => p.CalendarId).SingleAsync(cancellationToken);
+
+        public IEnumerable<FiredRow> Firings(long itemId) => loadedFirings[itemId].Concat(firedHere.Where(f => f.ItemId == itemId));
+
+        public void Fired(EscalationRow row) => firedHere.Add(new FiredRow(row.ItemId, row.GroupId, row.Rule, row.Due!.Value, row.FiredAt));
+    }
+
+    private sealed record FiredRow(long ItemId, long? GroupId, int Rule, long Due, long? FiredAt);
+
+    private async Task<bool> DecideAndFireAsync(FireBatch batch, EscalationRow row, CancellationToken cancellationToken)
+    {
+        var (services, db) = (batch.Services, batch.Db);
         var now = clock.GetCurrentInstant();
         var nowMs = now.ToUnixTimeMilliseconds();
-        var item = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.Id == row.ItemId, cancellationToken);
+        var item = await batch.ItemAsync(row.ItemId, cancellationToken);
         if (item is null) return Close(row, EscalationState.Cancelled, "the item was deleted");
 
         if (row.Kind == EscalationRow.ReminderKind)
         {
             var reason = $"Reminder set by {row.CreatedBy}: {row.Note}";
-            await RecordMessagesAsync(db, row, item, [row.CreatedBy!], $"[{item.Key}] Reminder: {row.Note}",
+            await RecordMessagesAsync(batch, row, item, [row.CreatedBy!], $"[{item.Key}] Reminder: {row.Note}",
                 $"{item.Key}: {item.Summary}\nStatus: {item.Status}\n\n{reason}\n\nItem: /items/{item.Key}\n", EscalationRow.ReminderKind, nowMs, cancellationToken);
-            return Fire(row, now, Instant.FromUnixTimeMilliseconds(row.Due!.Value), [$"reminded {row.CreatedBy}"]);
+            return Fire(batch, row, now, Instant.FromUnixTimeMilliseconds(row.Due!.Value), [$"reminded {row.CreatedBy}"]);
         }
 
-        var trackerRow = await db.Trackers.AsNoTracking().SingleAsync(t => t.Key == item.TrackerKey, cancellationToken);
-        var loaded = (await services.GetRequiredService<EscalationGroups>().ForTrackerAsync(db, trackerRow, cancellationToken)).FirstOrDefault(g => g.Row.Id == row.GroupId);
+        var (_, tracker, groups) = await batch.TrackerAsync(item.TrackerKey, cancellationToken);
+        var loaded = groups.FirstOrDefault(g => g.Row.Id == row.GroupId);
         if (loaded?.Group is not { } group) return Close(row, EscalationState.Cancelled, loaded?.Error ?? "the group was disabled or deleted");
-        var tracker = TrackerStorage.Read(trackerRow);
         var fields = new ItemFields(item, tracker);
         if (!group.Plan.Selects(fields, now)) return Close(row, EscalationState.Cancelled, "the item left the group");
         if (row.Rule >= group.Plan.Rules.Count) return Close(row, EscalationState.Cancelled, "the rule was removed");
 
         var catalog = services.GetRequiredService<CalendarCatalog>();
-        var calendarId = await db.Projects.AsNoTracking().Where(p => p.Key == item.ProjectKey).Select(p => p.CalendarId).SingleAsync(cancellationToken);
-        var history = await db.Escalations.AsNoTracking()
-            .Where(e => e.ItemId == item.Id && e.GroupId == row.GroupId && e.Status == EscalationState.Fired && e.Due != null)
-            .Select(e => new { e.Rule, e.Due, e.FiredAt }).ToListAsync(cancellationToken);
-        var firings = history.Select(h => new Firing(h.Rule, Instant.FromUnixTimeMilliseconds(h.Due!.Value), Instant.FromUnixTimeMilliseconds(h.FiredAt ?? h.Due!.Value))).ToList();
+        var calendarId = await batch.CalendarAsync(item.ProjectKey, cancellationToken);
+        var history = batch.Firings(item.Id).ToList();
+        var firings = history.Where(h => h.GroupId == row.GroupId)
+            .Select(h => new Firing(h.Rule, Instant.FromUnixTimeMilliseconds(h.Due), Instant.FromUnixTimeMilliseconds(h.FiredAt ?? h.Due))).ToList();
         var due = group.Plan.Schedule(fields, now, firings, id => catalog.Get(id ?? calendarId)).FirstOrDefault(d => d.Rule == row.Rule);
         if (due is null) return Close(row, EscalationState.Cancelled, "nothing is due for this rule any more (no anchor value, or it fired for this due already)");
         if (due.Error is not null) return Close(row, EscalationState.Failed, due.Error);
@@ -231,21 +311,21 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
             (row.Status, row.Due, row.Owner, row.LeaseUntil, row.FireId) = (EscalationState.Pending, due.Due.Value.ToUnixTimeMilliseconds(), null, null, null);
             return false;
         }
-        var firedNow = await db.Escalations.AsNoTracking().CountAsync(e => e.ItemId == item.Id && e.Status == EscalationState.Fired && e.FiredAt == nowMs, cancellationToken);
-        if (firedNow >= ChainLimit)
+        if (history.Count(h => h.FiredAt == nowMs) >= ChainLimit)
             return Close(row, EscalationState.Failed, $"{ChainLimit} rules already fired for this item at this instant: the actions keep re-triggering rules, so {ChainStopped}");
 
         var rule = group.Plan.Rules[row.Rule];
         var outcomes = await RunActionsAsync(services, db, item, tracker, group.Name, rule, now, cancellationToken);
-        item = await db.Items.AsNoTracking().SingleAsync(i => i.Id == row.ItemId, cancellationToken);
+        if (rule.Actions.Transition is not null || rule.Actions.Assignments.Count > 0 || rule.Actions.AssignToRole is not null)
+            item = await batch.ReloadAsync(row.ItemId, cancellationToken);
         if (rule.Actions.Notify is { IsEmpty: false } notify)
         {
-            var recipients = await Notifications.RecipientsAsync(db, item, notify, cancellationToken);
+            var recipients = await Notifications.RecipientsAsync(batch.Users, item, notify, cancellationToken);
             outcomes.Add(recipients.Count > 0 ? $"notified {string.Join(", ", recipients)}" : "notified nobody: no recipient is a known user");
             var reason = new FireReason(group.Name, rule.Name, row.Rule + 1, rule.Anchor, rule.Limit?.Text, rule.Unit, rule.Basis, due.Due!.Value, outcomes);
-            await RecordMessagesAsync(db, row, item, recipients, Notifications.Subject(item, reason), Notifications.Body(item, reason), EscalationRow.EscalationKind, nowMs, cancellationToken);
+            await RecordMessagesAsync(batch, row, item, recipients, Notifications.Subject(item, reason), Notifications.Body(item, reason), EscalationRow.EscalationKind, nowMs, cancellationToken);
         }
-        return Fire(row, now, due.Due!.Value, outcomes);
+        return Fire(batch, row, now, due.Due!.Value, outcomes);
     }
 
     /// <summary>The rule's actions in order — transition, field updates, assignment — each recorded as an outcome; a refused one does not stop the rest.</summary>
@@ -291,19 +371,18 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
     }
 
     private static async Task RecordMessagesAsync(
-        KlaxonDbContext db, EscalationRow row, ItemRow item, IReadOnlyList<string> recipients, string subject, string body, string kind, long nowMs, CancellationToken cancellationToken)
+        FireBatch batch, EscalationRow row, ItemRow item, IReadOnlyList<string> recipients, string subject, string body, string kind, long nowMs, CancellationToken cancellationToken)
     {
-        var emails = await db.Users.AsNoTracking().Where(u => recipients.Contains(u.Login)).ToDictionaryAsync(u => u.Login, u => u.Email, cancellationToken);
-        foreach (var login in recipients.Distinct())
+        foreach (var (login, email) in await batch.Users.KnownAsync(recipients, cancellationToken))
         {
-            db.Messages.Add(new MessageRow
+            batch.Db.Messages.Add(new MessageRow
             {
                 ItemId = item.Id,
                 EscalationId = row.Id,
                 FireId = row.FireId!,
                 Kind = kind,
                 Recipient = login,
-                Email = emails.GetValueOrDefault(login),
+                Email = email,
                 Subject = subject,
                 Body = body,
                 Status = Notifications.Recorded,
@@ -312,7 +391,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         }
     }
 
-    private static bool Fire(EscalationRow row, Instant now, Instant due, IReadOnlyList<string> outcomes)
+    private static bool Fire(FireBatch batch, EscalationRow row, Instant now, Instant due, IReadOnlyList<string> outcomes)
     {
         row.Status = EscalationState.Fired;
         row.Due = due.ToUnixTimeMilliseconds();
@@ -320,6 +399,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         row.Late = new Firing(row.Rule, due, now).Late;
         row.Outcomes = JsonSerializer.Serialize(outcomes);
         row.LeaseUntil = null;
+        batch.Fired(row);
         return true;
     }
 

@@ -18,18 +18,17 @@ public static class Notifications
 {
     public const string Recorded = "recorded";
 
-    /// <summary>The logins a notify action reaches for an item, each once, in a stable order.</summary>
-    public static async Task<List<string>> RecipientsAsync(KlaxonDbContext db, ItemRow item, NotifyAction notify, CancellationToken cancellationToken)
+    /// <summary>The logins a notify action reaches for an item, each once, in a stable order: only those that are users.</summary>
+    public static async Task<List<string>> RecipientsAsync(UserDirectory users, ItemRow item, NotifyAction notify, CancellationToken cancellationToken)
     {
         var logins = new List<string>();
         if (notify.Submitter) logins.Add(item.Submitter);
         if (notify.Assignees) logins.AddRange(System.Text.Json.JsonSerializer.Deserialize<string[]>(item.AssignedTo) ?? []);
         if (notify.Supervisors) logins.AddRange(System.Text.Json.JsonSerializer.Deserialize<string[]>(item.Supervisors) ?? []);
         foreach (var role in notify.RoleNames)
-            logins.AddRange(await Access.MembersInRoleAsync(db, item.ProjectKey, role, notify.OnlyDirectMembers, cancellationToken));
+            logins.AddRange(await users.MembersInRoleAsync(item.ProjectKey, role, notify.OnlyDirectMembers, cancellationToken));
         logins.AddRange(notify.UserLogins);
-        var known = await db.Users.AsNoTracking().Where(u => logins.Contains(u.Login)).Select(u => u.Login).ToListAsync(cancellationToken);
-        return [.. logins.Distinct().Where(known.Contains)];
+        return [.. (await users.KnownAsync(logins, cancellationToken)).Select(u => u.Login)];
     }
 
     public static string Subject(ItemRow item, FireReason reason) => $"[{item.Key}] {item.Summary} — {reason.Group}: {reason.Rule}";

@@ -19,7 +19,9 @@ public sealed class Access(KlaxonDbContext db, IHttpContextAccessor http)
         ?? throw new InvalidOperationException("Access is asked outside an authenticated request.");
 
     public async Task<UserRow> UserAsync(CancellationToken cancellationToken = default) =>
-        user ??= await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Login == Login, cancellationToken)
+        user ??= http.HttpContext?.Items[typeof(UserRow)] as UserRow is { } authenticated && authenticated.Login == Login
+            ? authenticated
+            : await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Login == Login, cancellationToken)
             ?? throw ProblemException.Forbidden($"The user '{Login}' of this token no longer exists.");
 
     public async Task<bool> IsAdminAsync(CancellationToken cancellationToken = default) => (await UserAsync(cancellationToken)).IsAdmin;
@@ -53,12 +55,10 @@ public sealed class Access(KlaxonDbContext db, IHttpContextAccessor http)
     /// <summary>The roles a user holds in a project: directly, and (unless <paramref name="directOnly"/>) through groups.</summary>
     public static async Task<HashSet<string>> RolesAsync(KlaxonDbContext db, string projectKey, string login, bool directOnly, CancellationToken cancellationToken = default)
     {
-        var groups = directOnly
-            ? []
-            : await db.GroupMembers.AsNoTracking().Where(g => g.Login == login).Select(g => g.GroupName).ToListAsync(cancellationToken);
         var rows = await db.Members.AsNoTracking()
             .Where(m => m.ProjectKey == projectKey &&
-                        ((m.Kind == MemberRow.UserKind && m.Principal == login) || (m.Kind == MemberRow.GroupKind && groups.Contains(m.Principal))))
+                        ((m.Kind == MemberRow.UserKind && m.Principal == login) ||
+                         (!directOnly && m.Kind == MemberRow.GroupKind && db.GroupMembers.Any(g => g.GroupName == m.Principal && g.Login == login))))
             .Select(m => m.Roles)
             .ToListAsync(cancellationToken);
         return rows.SelectMany(r => JsonSerializer.Deserialize<string[]>(r) ?? []).ToHashSet();

@@ -80,6 +80,13 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
     {
         var trackerRow = await db.Trackers.AsNoTracking().SingleOrDefaultAsync(t => t.Key == trackerKey && t.ProjectKey == projectKey, cancellationToken)
             ?? throw ProblemException.Invalid("tracker", $"there is no tracker '{trackerKey}' in project {projectKey}.");
+        return await CreateAsync(trackerRow, values, actor, cancellationToken);
+    }
+
+    /// <summary>Creates an item of a tracker the caller has read already (see the overload by keys).</summary>
+    public async Task<ItemChange> CreateAsync(TrackerRow trackerRow, IReadOnlyDictionary<string, object?> values, ItemActor actor, CancellationToken cancellationToken = default)
+    {
+        var (projectKey, trackerKey) = (trackerRow.ProjectKey, trackerRow.Key);
         var tracker = TrackerStorage.Read(trackerRow);
 
         var errors = new List<Diagnostic>();
@@ -113,13 +120,17 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // The update takes the tracker row's lock first, so concurrent creations queue here and each reads its own number.
-            await db.Trackers.Where(t => t.Key == trackerKey).ExecuteUpdateAsync(s => s.SetProperty(t => t.NextNumber, t => t.NextNumber + 1), cancellationToken);
-            item.Number = await db.Trackers.Where(t => t.Key == trackerKey).Select(t => t.NextNumber).SingleAsync(cancellationToken) - 1;
+            var next = await db.Database
+                .SqlQuery<int>($"UPDATE trackers SET next_number = next_number + 1 WHERE key = {trackerKey} RETURNING next_number AS \"Value\"")
+                .ToListAsync(cancellationToken);
+            item.Number = next.Single() - 1;
             item.Key = $"{trackerKey}-{item.Number}";
             touched.Add(db.Items.Add(item).Entity);
+            // The history row refers to the item through its navigation: both are inserted by one save.
+            var created = new HistoryRow { Item = item, At = now, Actor = actor.Name, Field = CreatedField, NewValue = item.Key };
+            touched.Add(db.History.Add(created).Entity);
             await db.SaveChangesAsync(cancellationToken);
-            touched.Add(db.History.Add(new HistoryRow { ItemId = item.Id, At = now, Actor = actor.Name, Field = CreatedField, NewValue = item.Key }).Entity);
-            await db.SaveChangesAsync(cancellationToken);
+            created.Item = null;
             await transaction.CommitAsync(cancellationToken);
         }
         finally

@@ -23,7 +23,7 @@ public sealed record StorageLocation(string DataDirectory, string? PostgresConne
         if (PostgresConnection is { } postgres)
             options.UseNpgsql(postgres);
         else
-            options.UseSqlite(new SqliteConnectionStringBuilder { DataSource = SqlitePath }.ToString());
+            options.UseSqlite(new SqliteConnectionStringBuilder { DataSource = SqlitePath }.ToString()).AddInterceptors(SqliteConnectionSetup.Instance);
         // The migrations are written by hand, without a model snapshot to compare the model with.
         options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
