@@ -19,7 +19,7 @@ namespace Klaxon.Escalations;
 /// since nothing of the first attempt was committed. Escalations that fell due while no node ran fire at start-up,
 /// marked late.
 /// </summary>
-public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, StorageLocation storage, ILogger<Dispatcher> log)
+public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, Delivery.OutboxSignal outbox, StorageLocation storage, ILogger<Dispatcher> log)
     : BackgroundService
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -92,6 +92,8 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         }
         manual.AdvanceTo(target);
         await RunDueAsync(cancellationToken);
+        // Retries, digests and quiet hours are timed on this clock too.
+        outbox.Wake();
     }
 
     /// <summary>The earliest pending due, or the earliest expiry of another node's lease.</summary>
@@ -188,6 +190,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
                 return false;
             }
         }
+        if (fired) outbox.Wake();
         await using (var scope = scopes.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<Rescheduler>().ItemAsync(itemId, cancellationToken);
         return fired;
@@ -202,9 +205,13 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
 
         if (row.Kind == EscalationRow.ReminderKind)
         {
-            var reason = $"Reminder set by {row.CreatedBy}: {row.Note}";
-            await RecordMessagesAsync(db, row, item, [row.CreatedBy!], $"[{item.Key}] Reminder: {row.Note}",
-                $"{item.Key}: {item.Summary}\nStatus: {item.Status}\n\n{reason}\n\nItem: /items/{item.Key}\n", EscalationRow.ReminderKind, nowMs, cancellationToken);
+            var delivery = services.GetRequiredService<Delivery.DeliverySettings>();
+            var reminder = Delivery.MessageTemplates.ForReminder(item, row.CreatedBy!, row.Note ?? "", delivery.ItemLink(item.Key));
+            var detail = new System.Text.Json.Nodes.JsonObject
+            {
+                ["note"] = row.Note, ["setBy"] = row.CreatedBy, ["due"] = Model.IsoText.FormatInstant(Instant.FromUnixTimeMilliseconds(row.Due!.Value)),
+            };
+            await Notifications.RecordAsync(db, delivery, new(row, item, EscalationRow.ReminderKind, reminder, $"Reminder: {row.Note}", detail), [row.CreatedBy!], nowMs, cancellationToken);
             return Fire(row, now, Instant.FromUnixTimeMilliseconds(row.Due!.Value), [$"reminded {row.CreatedBy}"]);
         }
 
@@ -242,9 +249,9 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         {
             var recipients = await Notifications.RecipientsAsync(db, item, notify, cancellationToken);
             outcomes.Add(recipients.Count > 0 ? $"notified {string.Join(", ", recipients)}" : "notified nobody: no recipient is a known user");
-            var reason = new FireReason(group.Name, rule.Name, row.Rule + 1, rule.Anchor, rule.Limit?.Text, rule.Unit, rule.Basis, due.Due!.Value, outcomes);
-            await RecordMessagesAsync(db, row, item, recipients, Notifications.Subject(item, reason), Notifications.Body(item, reason), EscalationRow.EscalationKind, nowMs, cancellationToken);
+            await RecordAsync(services, db, row, item, group.Name, rule, due.Due!.Value, outcomes, recipients, nowMs, cancellationToken);
         }
+        else await RecordAsync(services, db, row, item, group.Name, rule, due.Due!.Value, outcomes, [], nowMs, cancellationToken);
         return Fire(row, now, due.Due!.Value, outcomes);
     }
 
@@ -290,26 +297,23 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         return outcomes;
     }
 
-    private static async Task RecordMessagesAsync(
-        KlaxonDbContext db, EscalationRow row, ItemRow item, IReadOnlyList<string> recipients, string subject, string body, string kind, long nowMs, CancellationToken cancellationToken)
+    /// <summary>Records the fire's messages: to the recipients of its notify action, and to the project's webhooks.</summary>
+    private static Task RecordAsync(IServiceProvider services, KlaxonDbContext db, EscalationRow row, ItemRow item, string group, EscalationRule rule, Instant due,
+        IReadOnlyList<string> outcomes, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
     {
-        var emails = await db.Users.AsNoTracking().Where(u => recipients.Contains(u.Login)).ToDictionaryAsync(u => u.Login, u => u.Email, cancellationToken);
-        foreach (var login in recipients.Distinct())
+        var delivery = services.GetRequiredService<Delivery.DeliverySettings>();
+        var reason = new FireReason(group, rule.Name, row.Rule + 1, rule.Anchor, rule.Limit?.Text, rule.Unit, rule.Basis, due, outcomes);
+        var detail = new System.Text.Json.Nodes.JsonObject
         {
-            db.Messages.Add(new MessageRow
-            {
-                ItemId = item.Id,
-                EscalationId = row.Id,
-                FireId = row.FireId!,
-                Kind = kind,
-                Recipient = login,
-                Email = emails.GetValueOrDefault(login),
-                Subject = subject,
-                Body = body,
-                Status = Notifications.Recorded,
-                CreatedAt = nowMs,
-            });
-        }
+            ["group"] = group, ["rule"] = rule.Name, ["level"] = row.Rule + 1, ["anchor"] = rule.Anchor, ["limit"] = rule.Limit?.Text,
+            ["unit"] = rule.Unit.ToString().ToLowerInvariant(), ["basis"] = rule.Basis.ToString().ToLowerInvariant(),
+            ["due"] = Model.IsoText.FormatInstant(due), ["firedAt"] = Model.IsoText.FormatInstant(Instant.FromUnixTimeMilliseconds(nowMs)),
+            ["late"] = new Firing(row.Rule, due, Instant.FromUnixTimeMilliseconds(nowMs)).Late,
+            ["outcomes"] = new System.Text.Json.Nodes.JsonArray([.. outcomes.Select(o => (System.Text.Json.Nodes.JsonNode?)o)]),
+            ["recipients"] = new System.Text.Json.Nodes.JsonArray([.. recipients.Select(r => (System.Text.Json.Nodes.JsonNode?)r)]),
+        };
+        var message = Delivery.MessageTemplates.ForEscalation(item, reason, delivery.ItemLink(item.Key));
+        return Notifications.RecordAsync(db, delivery, new(row, item, EscalationRow.EscalationKind, message, $"{group}: level {row.Rule + 1} '{rule.Name}'", detail), recipients, nowMs, cancellationToken);
     }
 
     private static bool Fire(EscalationRow row, Instant now, Instant due, IReadOnlyList<string> outcomes)
