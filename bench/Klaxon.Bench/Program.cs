@@ -5,10 +5,16 @@ using NodaTime;
 
 // `dotnet run -c Release --project bench/Klaxon.Bench -- --filter '*'` runs BenchmarkDotNet;
 // `-- check` only verifies that the fast and the day-walking answers agree and prints the index size;
-// `-- items` drives the real server on SQLite and PostgreSQL (see ItemsLoad).
+// `-- items` drives the real server on SQLite and PostgreSQL (see ItemsLoad);
+// `-- outbox` measures the outbox worker's mails/s and webhooks/s to local receivers (see OutboxLoad).
 if (args is ["items", ..])
 {
     await ItemsLoad.RunAsync(args);
+    return;
+}
+if (args is ["outbox", ..])
+{
+    await OutboxLoad.RunAsync(args);
     return;
 }
 if (args is ["check"])
