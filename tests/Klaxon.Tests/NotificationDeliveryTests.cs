@@ -31,8 +31,9 @@ public class NotificationDeliveryTests
         var mail = Assert.Single(await sink.WaitForAsync(1));
         Assert.Equal("pat@example.test", mail.To); // gina, an indirect Project Admin, is left out: onlyDirectMembers
         Assert.Equal(SmtpSink.From, mail.MailFrom);
-        Assert.Equal($"[{item}] Server down — New issues: Verify within the limit", mail.Subject);
+        Assert.Equal($"[{item}] Server down — New issues: Verify within the limit (New → Unconfirmed)", mail.Subject); // the transition template
         Assert.Contains("Status: Unconfirmed   Priority: 1", mail.Text); // after the rule's transition
+        Assert.Contains("Moved from New to Unconfirmed by this escalation.", mail.Text);
         Assert.Contains("Escalation group 'New issues', level 1 'Verify within the limit' fired.", mail.Text);
         Assert.Contains("Due 2026-03-27T15:00:00Z: submittedAt + (priority == 1 or priority == 2) ? 1 : 4 hours of working time.", mail.Text);
         Assert.Contains("- transition 'Mark unconfirmed': New → Unconfirmed", mail.Text);
@@ -44,11 +45,38 @@ public class NotificationDeliveryTests
 
         var sent = Assert.Single(await p.Admin.WaitForNotificationsAsync($"item={item}&status=sent", rows => rows.Count == 1, "the message marked sent"))!;
         Assert.Equal("pat", (string)sent["recipient"]!);
+        Assert.Equal("transition", (string)sent["kind"]!);
         Assert.Equal(1, (int)sent["attempts"]!);
         Assert.Equal("2026-03-27T15:00:00Z", (string)sent["sentAt"]!);
         Assert.Equal($"<{sent["deliveryId"]}@klaxon>", mail.Headers["Message-ID"]);
         Assert.Empty(await p.Admin.NotificationsAsync($"item={item}&status=pending"));
         Assert.Single(await p.Admin.NotificationsAsync($"item={item}")); // one row in all: nobody else was reached
+    }
+
+    [Fact]
+    public async Task RuleThatAssigns_MailsTheNewAssigneesFromTheAssignmentTemplate()
+    {
+        await using var sink = await SmtpSink.StartNewAsync();
+        await using var p = await EscalationProject.StartAsync(sink.Settings());
+        await p.AddGroupAsync("""
+            {"name":"High priority","tracker":"TASK","filter":"status == \"New\" and priority <= 2","rules":[
+              {"name":"Staff it","anchor":"submittedAt","actions":{"set":{"priority":1},"assignTo":{"role":"Engineer"},"notify":{"assignees":true}}}]}
+            """);
+        var item = await p.CreateItemAsync("""{"tracker":"TASK","summary":"Data loss","priority":2}""");
+
+        await p.AdvanceToAsync("2026-03-27T14:00:00Z");
+
+        var mails = await sink.WaitForAsync(2);
+        Assert.Equal(["ann@example.test", "sam@example.test"], mails.Select(m => m.To).Order());
+        Assert.All(mails, m =>
+        {
+            Assert.Equal($"[{item}] Data loss — High priority: Staff it (assigned to ann, sam)", m.Subject);
+            Assert.Contains("Assigned to ann, sam by this escalation.", m.Text);
+            Assert.Contains("- set priority: 2 → 1", m.Text);
+            Assert.Contains("Priority: 1", m.Text);
+        });
+        var rows = await p.Admin.WaitForNotificationsAsync($"item={item}&status=sent", r => r.Count == 2, "both sent");
+        Assert.All(rows, r => Assert.Equal("assignment", (string)r!["kind"]!));
     }
 
     [Fact]

@@ -12,8 +12,9 @@ namespace Klaxon.Delivery;
 public sealed record RenderedMessage(string Subject, string Text, string Html);
 
 /// <summary>
-/// The mail templates, one per kind of message (escalation, reminder, transition, assignment), each in plain text
-/// and HTML, plus the two the outbox composes: several messages of one fire to one recipient, and a digest.
+/// The mail templates, one per kind of message — escalation, transition (a rule moved the item's status), assignment
+/// (a rule assigned people), reminder — each in plain text and HTML, plus the two the outbox composes: several
+/// messages of one fire to one recipient, and a digest.
 /// Every message names the item (key, summary, status, priority, severity) and links to its page.
 /// </summary>
 public static class MessageTemplates
@@ -23,22 +24,28 @@ public static class MessageTemplates
     public const string Transition = "transition";
     public const string Assignment = "assignment";
 
-    /// <summary>A rule fired: which one, why (anchor, limit, due, basis) and what its actions changed.</summary>
-    public static RenderedMessage ForEscalation(ItemRow item, FireReason reason, string link)
+    /// <summary>
+    /// A rule fired: which one, why (anchor, limit, due, basis) and what its actions changed. The template follows what
+    /// the rule did to the item (<paramref name="before"/> → <paramref name="item"/>): <see cref="Assignment"/> when it
+    /// assigned people, else <see cref="Transition"/> when it moved the status, else <see cref="Escalation"/>.
+    /// </summary>
+    public static (string Kind, RenderedMessage Message) ForEscalation(ItemRow before, ItemRow item, FireReason reason, string link)
     {
         var why = $"Due {IsoText.FormatInstant(reason.Due)}: {reason.Anchor} + {reason.Limit ?? "0"} {reason.Unit.ToString().ToLowerInvariant()} of {(reason.Basis == TimeBasis.Working ? "working" : "calendar")} time.";
         var fired = $"Escalation group '{reason.Group}', level {reason.Level} '{reason.Rule}' fired.";
-        return Render(item, $"[{item.Key}] {item.Summary} — {reason.Group}: {reason.Rule}", [fired, why], reason.Outcomes, link);
+        var subject = $"[{item.Key}] {item.Summary} — {reason.Group}: {reason.Rule}";
+        var assigned = People(item.AssignedTo).Except(People(before.AssignedTo)).ToList();
+        if (assigned.Count > 0)
+            return (Assignment, Render(item, $"{subject} (assigned to {string.Join(", ", assigned)})", [$"Assigned to {string.Join(", ", assigned)} by this escalation.", fired, why], reason.Outcomes, link));
+        if (before.Status != item.Status)
+            return (Transition, Render(item, $"{subject} ({before.Status} → {item.Status})", [$"Moved from {before.Status} to {item.Status} by this escalation.", fired, why], reason.Outcomes, link));
+        return (Escalation, Render(item, subject, [fired, why], reason.Outcomes, link));
     }
 
     public static RenderedMessage ForReminder(ItemRow item, string setBy, string note, string link) =>
         Render(item, $"[{item.Key}] Reminder: {note}", [$"Reminder set by {setBy}: {note}"], [], link);
 
-    public static RenderedMessage ForTransition(ItemRow item, string transition, string from, string to, string actor, string link) =>
-        Render(item, $"[{item.Key}] {item.Summary} — {from} → {to}", [$"{actor} ran '{transition}': {from} → {to}."], [], link);
-
-    public static RenderedMessage ForAssignment(ItemRow item, IReadOnlyList<string> assignees, string actor, string link) =>
-        Render(item, $"[{item.Key}] {item.Summary} — assigned to you", [$"{actor} assigned it to {string.Join(", ", assignees)}."], [], link);
+    private static IEnumerable<string> People(string json) => System.Text.Json.JsonSerializer.Deserialize<string[]>(json) ?? [];
 
     private static RenderedMessage Render(ItemRow item, string subject, IReadOnlyList<string> lines, IReadOnlyList<string> changes, string link)
     {

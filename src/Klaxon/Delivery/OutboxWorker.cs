@@ -197,7 +197,7 @@ public sealed class OutboxWorker(
             var address = messages.Select(m => m.Email).FirstOrDefault(e => e is not null) ?? user?.Email;
             if (settings.Smtp is not { } smtp)
             {
-                await SettleAsync(db, claim, messages, MessageState.Skipped, "mail is not configured (klaxon serve --smtp HOST:PORT --mail-from ADDRESS)", cancellationToken);
+                await SettleAsync(db, claim, messages, MessageState.Skipped, Notifications.NoMail, cancellationToken);
                 continue;
             }
             if (string.IsNullOrWhiteSpace(address))

@@ -137,6 +137,8 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
                     if (crashAfterClaim) Environment.FailFast($"{CrashAfterClaimVariable}: crashing after claiming escalation {id}.");
                     if (await FireAsync(id, fireId, cancellationToken)) fired++;
                 }
+                // The fires' messages are committed: the outbox worker delivers them.
+                outbox.Wake();
             }
         }
         finally
@@ -190,7 +192,6 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
                 return false;
             }
         }
-        if (fired) outbox.Wake();
         await using (var scope = scopes.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<Rescheduler>().ItemAsync(itemId, cancellationToken);
         return fired;
@@ -244,14 +245,15 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
 
         var rule = group.Plan.Rules[row.Rule];
         var outcomes = await RunActionsAsync(services, db, item, tracker, group.Name, rule, now, cancellationToken);
+        var before = item;
         item = await db.Items.AsNoTracking().SingleAsync(i => i.Id == row.ItemId, cancellationToken);
+        List<string> recipients = [];
         if (rule.Actions.Notify is { IsEmpty: false } notify)
         {
-            var recipients = await Notifications.RecipientsAsync(db, item, notify, cancellationToken);
+            recipients = await Notifications.RecipientsAsync(db, item, notify, cancellationToken);
             outcomes.Add(recipients.Count > 0 ? $"notified {string.Join(", ", recipients)}" : "notified nobody: no recipient is a known user");
-            await RecordAsync(services, db, row, item, group.Name, rule, due.Due!.Value, outcomes, recipients, nowMs, cancellationToken);
         }
-        else await RecordAsync(services, db, row, item, group.Name, rule, due.Due!.Value, outcomes, [], nowMs, cancellationToken);
+        await RecordAsync(services, db, row, before, item, group.Name, rule, due.Due!.Value, outcomes, recipients, nowMs, cancellationToken);
         return Fire(row, now, due.Due!.Value, outcomes);
     }
 
@@ -298,7 +300,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
     }
 
     /// <summary>Records the fire's messages: to the recipients of its notify action, and to the project's webhooks.</summary>
-    private static Task RecordAsync(IServiceProvider services, KlaxonDbContext db, EscalationRow row, ItemRow item, string group, EscalationRule rule, Instant due,
+    private static Task RecordAsync(IServiceProvider services, KlaxonDbContext db, EscalationRow row, ItemRow before, ItemRow item, string group, EscalationRule rule, Instant due,
         IReadOnlyList<string> outcomes, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
     {
         var delivery = services.GetRequiredService<Delivery.DeliverySettings>();
@@ -312,8 +314,9 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
             ["outcomes"] = new System.Text.Json.Nodes.JsonArray([.. outcomes.Select(o => (System.Text.Json.Nodes.JsonNode?)o)]),
             ["recipients"] = new System.Text.Json.Nodes.JsonArray([.. recipients.Select(r => (System.Text.Json.Nodes.JsonNode?)r)]),
         };
-        var message = Delivery.MessageTemplates.ForEscalation(item, reason, delivery.ItemLink(item.Key));
-        return Notifications.RecordAsync(db, delivery, new(row, item, EscalationRow.EscalationKind, message, $"{group}: level {row.Rule + 1} '{rule.Name}'", detail), recipients, nowMs, cancellationToken);
+        var (template, message) = Delivery.MessageTemplates.ForEscalation(before, item, reason, delivery.ItemLink(item.Key));
+        return Notifications.RecordAsync(db, delivery, new(row, item, EscalationRow.EscalationKind, message, $"{group}: level {row.Rule + 1} '{rule.Name}'", detail) { Template = template },
+            recipients, nowMs, cancellationToken);
     }
 
     private static bool Fire(EscalationRow row, Instant now, Instant due, IReadOnlyList<string> outcomes)

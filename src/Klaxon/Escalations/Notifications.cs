@@ -19,6 +19,9 @@ public sealed record FireReason(string Group, string Rule, int Level, string Anc
 /// </summary>
 public static class Notifications
 {
+    /// <summary>Why a message to a user was not mailed on a server without SMTP.</summary>
+    public const string NoMail = "mail is not configured (klaxon serve --smtp HOST:PORT --mail-from ADDRESS)";
+
     /// <summary>The logins a notify action reaches for an item, each once, in a stable order.</summary>
     public static async Task<List<string>> RecipientsAsync(KlaxonDbContext db, ItemRow item, NotifyAction notify, CancellationToken cancellationToken)
     {
@@ -34,7 +37,11 @@ public static class Notifications
     }
 
     /// <summary>A fire as the outbox records it: the message, what fired (one line) and the webhook payload's event part.</summary>
-    public sealed record Fired(EscalationRow Row, ItemRow Item, string Kind, RenderedMessage Message, string Label, JsonObject Event);
+    public sealed record Fired(EscalationRow Row, ItemRow Item, string Kind, RenderedMessage Message, string Label, JsonObject Event)
+    {
+        /// <summary>The template the mail was rendered from (<see cref="MessageTemplates"/>): the kind its rows show; webhooks get <see cref="Kind"/>.</summary>
+        public string? Template { get; init; }
+    }
 
     /// <summary>Records the fire's messages to <paramref name="recipients"/> and to the project's webhooks subscribed to its kind.</summary>
     public static async Task RecordAsync(KlaxonDbContext db, DeliverySettings settings, Fired fired, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
@@ -46,7 +53,14 @@ public static class Notifications
         {
             db.Messages.Add(Row(fired, nowMs, urgent, login, m =>
             {
+                m.Kind = fired.Template ?? fired.Kind;
                 m.Email = string.IsNullOrWhiteSpace(emails.GetValueOrDefault(login)) ? null : emails[login];
+                if (settings.Smtp is null)
+                {
+                    // Without mail the message lives in the user's in-app list only; the worker has nothing to do.
+                    m.Status = MessageState.Skipped;
+                    m.LastError = NoMail;
+                }
                 m.Body = fired.Message.Text;
                 m.Html = fired.Message.Html;
             }));
