@@ -113,9 +113,10 @@ public static class NotificationsApi
             .SetProperty(m => m.NextAttemptAt, nowMs)
             .SetProperty(m => m.Held, (string?)null), cancellationToken);
         if (retried == 0) throw ProblemException.Conflict($"Notification {id} is {row.Status}; only dead notifications can be retried.");
-        signal.Wake();
         row = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == id, cancellationToken);
-        return TypedResults.Ok(Answer(row, await ItemKeysAsync(db, [row], cancellationToken)));
+        var answer = Answer(row, await ItemKeysAsync(db, [row], cancellationToken));
+        signal.Wake();
+        return TypedResults.Ok(answer);
     }
 
     public static async Task<Ok<List<InboxEntry>>> ListMine(bool? unread, int? limit, KlaxonDbContext db, Access access, CancellationToken cancellationToken)
