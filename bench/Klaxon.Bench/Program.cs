@@ -5,7 +5,8 @@ using NodaTime;
 
 // `dotnet run -c Release --project bench/Klaxon.Bench -- --filter '*'` runs BenchmarkDotNet;
 // `-- check` only verifies that the fast and the day-walking answers agree and prints the index size;
-// `-- items` and `-- escalations` drive the real server on SQLite and PostgreSQL (see ItemsLoad, EscalationLoad).
+// `-- items` and `-- escalations` drive the real server on SQLite and PostgreSQL (see ItemsLoad, EscalationLoad);
+// `-- outbox` measures the outbox worker's mails/s and webhooks/s to local receivers (see OutboxLoad).
 if (args is ["items", ..])
 {
     await ItemsLoad.RunAsync(args);
@@ -14,6 +15,11 @@ if (args is ["items", ..])
 if (args is ["escalations", ..])
 {
     await EscalationLoad.RunAsync(args);
+    return;
+}
+if (args is ["outbox", ..])
+{
+    await OutboxLoad.RunAsync(args);
     return;
 }
 if (args is ["check"])

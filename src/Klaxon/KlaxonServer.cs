@@ -25,6 +25,9 @@ public sealed record ServerSettings
     public IClock Clock { get; init; } = SystemClock.Instance;
 
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>How the outbox delivers mail and webhooks (no mail without an SMTP server).</summary>
+    public Delivery.DeliverySettings Delivery { get; init; } = new();
 }
 
 /// <summary>The Klaxon web host: services, then endpoint groups. <c>klaxon serve</c> and the tests build it here.</summary>
@@ -69,6 +72,10 @@ public static class KlaxonServer
         builder.Services.AddScoped<Rescheduler>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Dispatcher>());
+        builder.Services.AddSingleton(settings.Delivery);
+        builder.Services.AddSingleton<Delivery.OutboxSignal>();
+        builder.Services.AddSingleton<Delivery.OutboxWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Delivery.OutboxWorker>());
         builder.Services.AddAuthorization();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.Storage.DataDirectory, "keys")));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
@@ -96,6 +103,8 @@ public static class KlaxonServer
         api.MapViewsApi();
         api.MapEscalationGroupsApi();
         api.MapEscalationScheduleApi();
+        api.MapNotificationsApi();
+        api.MapWebhooksApi();
         return app;
     }
 

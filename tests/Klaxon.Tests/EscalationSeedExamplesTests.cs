@@ -33,9 +33,9 @@ public sealed class EscalationProject : IAsyncDisposable
 
     public TestUser Pat { get; private set; } = null!;
 
-    public static async Task<EscalationProject> StartAsync()
+    public static async Task<EscalationProject> StartAsync(Delivery.DeliverySettings? delivery = null)
     {
-        var project = new EscalationProject(await RunningServer.StartAsync());
+        var project = new EscalationProject(await RunningServer.StartAsync(delivery: delivery));
         var server = project.Server;
         await server.CreateProjectAsync(Key, "Seed examples");
         await Users.ExpectAsync(HttpStatusCode.Created, project.Admin.PostJsonAsync($"/api/v1/projects/{Key}/trackers", Tracker));

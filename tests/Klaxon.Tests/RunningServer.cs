@@ -37,12 +37,16 @@ public sealed class RunningServer : IAsyncDisposable
     private readonly bool ownsDataDirectory;
     private readonly List<HttpClient> userClients = [];
 
-    private RunningServer(StorageLocation storage, bool ownsDataDirectory, bool manualClock)
+    private RunningServer(StorageLocation storage, bool ownsDataDirectory, bool manualClock, Delivery.DeliverySettings? delivery = null)
     {
         Storage = storage;
+        Delivery = delivery ?? new Delivery.DeliverySettings();
         this.ownsDataDirectory = ownsDataDirectory;
         this.manualClock = manualClock;
     }
+
+    /// <summary>How this server delivers mail and webhooks (by default: no mail).</summary>
+    public Delivery.DeliverySettings Delivery { get; }
 
     /// <summary>Where this server keeps its data: the data folder and, on PostgreSQL, the connection string.</summary>
     public StorageLocation Storage { get; }
@@ -88,10 +92,10 @@ public sealed class RunningServer : IAsyncDisposable
         return client;
     }
 
-    public static async Task<RunningServer> StartAsync(bool manualClock = true, string? dataDirectory = null)
+    public static async Task<RunningServer> StartAsync(bool manualClock = true, string? dataDirectory = null, Delivery.DeliverySettings? delivery = null)
     {
         var postgres = Backend == TestBackend.Postgres ? Pooled(TestPostgres.NewDatabase()) : null;
-        var server = new RunningServer(new StorageLocation(dataDirectory ?? NewDataDirectory(), postgres), ownsDataDirectory: dataDirectory is null, manualClock);
+        var server = new RunningServer(new StorageLocation(dataDirectory ?? NewDataDirectory(), postgres), ownsDataDirectory: dataDirectory is null, manualClock, delivery);
         try
         {
             await server.StartHostAsync();
@@ -146,6 +150,7 @@ public sealed class RunningServer : IAsyncDisposable
             Urls = "http://127.0.0.1:0",
             Clock = manualClock ? new ManualClock(Start) : SystemClock.Instance,
             MinimumLogLevel = LogLevel.Warning,
+            Delivery = Delivery,
         });
         await App.StartAsync();
         Address = new Uri(KlaxonServer.Addresses(App).Single());

@@ -19,7 +19,7 @@ namespace Klaxon.Escalations;
 /// since nothing of the first attempt was committed. Escalations that fell due while no node ran fire at start-up,
 /// marked late.
 /// </summary>
-public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, StorageLocation storage, ILogger<Dispatcher> log)
+public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, Delivery.OutboxSignal outbox, StorageLocation storage, ILogger<Dispatcher> log)
     : BackgroundService
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -95,6 +95,8 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         }
         manual.AdvanceTo(target);
         await RunDueAsync(cancellationToken);
+        // Retries, digests and quiet hours are timed on this clock too.
+        outbox.Wake();
     }
 
     /// <summary>The earliest pending due, or the earliest expiry of another node's lease.</summary>
@@ -127,6 +129,8 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
                 if (claimed.Count == 0) return fired;
                 if (crashAfterClaim) Environment.FailFast($"{CrashAfterClaimVariable}: crashing after claiming escalation {claimed[0].Id}.");
                 fired += await FireAsync(claimed, cancellationToken);
+                // The fires' messages are committed: the outbox worker delivers them.
+                outbox.Wake();
             }
         }
         finally
@@ -223,7 +227,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
 
         public IServiceProvider Services => services;
         public KlaxonDbContext Db => db;
-        public UserDirectory Users { get; } = new(db);
+        public RecipientDirectory Directory { get; } = new(db);
 
         public async Task<(int Fired, List<long> ItemIds)> FireAsync(Dispatcher dispatcher, IReadOnlyList<ClaimedRow> claimed, CancellationToken cancellationToken)
         {
@@ -284,9 +288,13 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
 
         if (row.Kind == EscalationRow.ReminderKind)
         {
-            var reason = $"Reminder set by {row.CreatedBy}: {row.Note}";
-            await RecordMessagesAsync(batch, row, item, [row.CreatedBy!], $"[{item.Key}] Reminder: {row.Note}",
-                $"{item.Key}: {item.Summary}\nStatus: {item.Status}\n\n{reason}\n\nItem: /items/{item.Key}\n", EscalationRow.ReminderKind, nowMs, cancellationToken);
+            var delivery = services.GetRequiredService<Delivery.DeliverySettings>();
+            var reminder = Delivery.MessageTemplates.ForReminder(item, row.CreatedBy!, row.Note ?? "", delivery.ItemLink(item.Key));
+            var detail = new System.Text.Json.Nodes.JsonObject
+            {
+                ["note"] = row.Note, ["setBy"] = row.CreatedBy, ["due"] = Model.IsoText.FormatInstant(Instant.FromUnixTimeMilliseconds(row.Due!.Value)),
+            };
+            await Notifications.RecordAsync(db, batch.Directory, delivery, new(row, item, EscalationRow.ReminderKind, reminder, $"Reminder: {row.Note}", detail), [row.CreatedBy!], nowMs, cancellationToken);
             return Fire(batch, row, now, Instant.FromUnixTimeMilliseconds(row.Due!.Value), [$"reminded {row.CreatedBy}"]);
         }
 
@@ -316,15 +324,16 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
 
         var rule = group.Plan.Rules[row.Rule];
         var outcomes = await RunActionsAsync(services, db, item, tracker, group.Name, rule, now, cancellationToken);
+        var before = item;
         if (rule.Actions.Transition is not null || rule.Actions.Assignments.Count > 0 || rule.Actions.AssignToRole is not null)
             item = await batch.ReloadAsync(row.ItemId, cancellationToken);
+        List<string> recipients = [];
         if (rule.Actions.Notify is { IsEmpty: false } notify)
         {
-            var recipients = await Notifications.RecipientsAsync(batch.Users, item, notify, cancellationToken);
+            recipients = await Notifications.RecipientsAsync(batch.Directory, item, notify, cancellationToken);
             outcomes.Add(recipients.Count > 0 ? $"notified {string.Join(", ", recipients)}" : "notified nobody: no recipient is a known user");
-            var reason = new FireReason(group.Name, rule.Name, row.Rule + 1, rule.Anchor, rule.Limit?.Text, rule.Unit, rule.Basis, due.Due!.Value, outcomes);
-            await RecordMessagesAsync(batch, row, item, recipients, Notifications.Subject(item, reason), Notifications.Body(item, reason), EscalationRow.EscalationKind, nowMs, cancellationToken);
         }
+        await RecordAsync(batch, row, before, item, group.Name, rule, due.Due!.Value, outcomes, recipients, nowMs, cancellationToken);
         return Fire(batch, row, now, due.Due!.Value, outcomes);
     }
 
@@ -370,25 +379,24 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         return outcomes;
     }
 
-    private static async Task RecordMessagesAsync(
-        FireBatch batch, EscalationRow row, ItemRow item, IReadOnlyList<string> recipients, string subject, string body, string kind, long nowMs, CancellationToken cancellationToken)
+    /// <summary>Records the fire's messages: to the recipients of its notify action, and to the project's webhooks.</summary>
+    private static Task RecordAsync(FireBatch batch, EscalationRow row, ItemRow before, ItemRow item, string group, EscalationRule rule, Instant due,
+        IReadOnlyList<string> outcomes, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
     {
-        foreach (var (login, email) in await batch.Users.KnownAsync(recipients, cancellationToken))
+        var delivery = batch.Services.GetRequiredService<Delivery.DeliverySettings>();
+        var reason = new FireReason(group, rule.Name, row.Rule + 1, rule.Anchor, rule.Limit?.Text, rule.Unit, rule.Basis, due, outcomes);
+        var detail = new System.Text.Json.Nodes.JsonObject
         {
-            batch.Db.Messages.Add(new MessageRow
-            {
-                ItemId = item.Id,
-                EscalationId = row.Id,
-                FireId = row.FireId!,
-                Kind = kind,
-                Recipient = login,
-                Email = email,
-                Subject = subject,
-                Body = body,
-                Status = Notifications.Recorded,
-                CreatedAt = nowMs,
-            });
-        }
+            ["group"] = group, ["rule"] = rule.Name, ["level"] = row.Rule + 1, ["anchor"] = rule.Anchor, ["limit"] = rule.Limit?.Text,
+            ["unit"] = rule.Unit.ToString().ToLowerInvariant(), ["basis"] = rule.Basis.ToString().ToLowerInvariant(),
+            ["due"] = Model.IsoText.FormatInstant(due), ["firedAt"] = Model.IsoText.FormatInstant(Instant.FromUnixTimeMilliseconds(nowMs)),
+            ["late"] = new Firing(row.Rule, due, Instant.FromUnixTimeMilliseconds(nowMs)).Late,
+            ["outcomes"] = new System.Text.Json.Nodes.JsonArray([.. outcomes.Select(o => (System.Text.Json.Nodes.JsonNode?)o)]),
+            ["recipients"] = new System.Text.Json.Nodes.JsonArray([.. recipients.Select(r => (System.Text.Json.Nodes.JsonNode?)r)]),
+        };
+        var (template, message) = Delivery.MessageTemplates.ForEscalation(before, item, reason, delivery.ItemLink(item.Key));
+        return Notifications.RecordAsync(batch.Db, batch.Directory, delivery, new(row, item, EscalationRow.EscalationKind, message, $"{group}: level {row.Rule + 1} '{rule.Name}'", detail) { Template = template },
+            recipients, nowMs, cancellationToken);
     }
 
     private static bool Fire(FireBatch batch, EscalationRow row, Instant now, Instant due, IReadOnlyList<string> outcomes)

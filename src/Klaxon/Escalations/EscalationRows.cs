@@ -73,19 +73,61 @@ public sealed class EscalationRow
     public long CreatedAt { get; set; }
 }
 
-/// <summary>An outgoing message, recorded in the transaction of the fire that produced it; delivery reads it from here.</summary>
+/// <summary>
+/// An outgoing message: a row of the durable outbox, recorded in the transaction of the fire that produced it
+/// (one per recipient, or per webhook, per fire). The outbox worker delivers it and records the outcome here;
+/// see <see cref="Delivery.MessageState"/> for its states.
+/// </summary>
 public sealed class MessageRow
 {
+    public const string EmailChannel = "email";
+    public const string WebhookChannel = "webhook";
+
     public long Id { get; set; }
     public long? ItemId { get; set; }
+    public string? ProjectKey { get; set; }
     public long? EscalationId { get; set; }
     public required string FireId { get; set; }
     public required string Kind { get; set; }
+
+    /// <summary><see cref="EmailChannel"/> (to a user, also shown in their in-app list) or <see cref="WebhookChannel"/>.</summary>
+    public string Channel { get; set; } = EmailChannel;
+
+    /// <summary>The user's login, or <c>webhook:ID</c>.</summary>
     public required string Recipient { get; set; }
     public string? Email { get; set; }
+    public long? WebhookId { get; set; }
     public required string Subject { get; set; }
+
+    /// <summary>Plain text (a webhook's JSON payload for a webhook).</summary>
     public required string Body { get; set; }
+    public string? Html { get; set; }
+
+    /// <summary>What fired, one line, for a message that lists several (de-duplicated or digest).</summary>
+    public string? Label { get; set; }
+
+    /// <summary>Severity 1 or priority Highest: not held by quiet hours.</summary>
+    public bool Urgent { get; set; }
     public required string Status { get; set; }
+
+    /// <summary>Stable across retries: the webhook's delivery id header, the mail's Message-ID.</summary>
+    public string DeliveryId { get; set; } = "";
+    public int Attempts { get; set; }
+
+    /// <summary>Unix milliseconds on the server's clock before which the worker leaves it (backoff, digest, quiet hours).</summary>
+    public long NextAttemptAt { get; set; }
+
+    /// <summary>Why it waits: <c>rate limit</c> or <c>quiet hours</c> (status held).</summary>
+    public string? Held { get; set; }
+    public string? LastError { get; set; }
+    public string? Owner { get; set; }
+    public string? Claim { get; set; }
+    public long? LeaseUntil { get; set; }
+    public long? SentAt { get; set; }
+
+    /// <summary>The delivery id of the mail that carried it (its own, or the one it was merged into).</summary>
+    public string? SentAs { get; set; }
+    public long? ReadAt { get; set; }
     public long CreatedAt { get; set; }
 }
 

@@ -1,5 +1,7 @@
-using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Klaxon.Core.Escalation;
+using Klaxon.Delivery;
 using Klaxon.Infrastructure;
 using Klaxon.Model;
 using Microsoft.EntityFrameworkCore;
@@ -11,39 +13,115 @@ namespace Klaxon.Escalations;
 public sealed record FireReason(string Group, string Rule, int Level, string Anchor, string? Limit, LimitUnit Unit, TimeBasis Basis, Instant Due, IReadOnlyList<string> Outcomes);
 
 /// <summary>
-/// Who a fired rule notifies, and the message they get, rendered from the item as it is after the rule's actions.
-/// Messages are recorded as rows (one per recipient per fire) in the fire's transaction; delivery is separate.
+/// Who a fired rule notifies, and the messages they get, rendered from the item as it is after the rule's actions.
+/// The engine only records: one outbox row per recipient and one per subscribed webhook, in the fire's
+/// transaction; the outbox worker (<see cref="OutboxWorker"/>) delivers them.
 /// </summary>
 public static class Notifications
 {
-    public const string Recorded = "recorded";
+    /// <summary>Why a message to a user was not mailed on a server without SMTP.</summary>
+    public const string NoMail = "mail is not configured (klaxon serve --smtp HOST:PORT --mail-from ADDRESS)";
 
     /// <summary>The logins a notify action reaches for an item, each once, in a stable order: only those that are users.</summary>
-    public static async Task<List<string>> RecipientsAsync(UserDirectory users, ItemRow item, NotifyAction notify, CancellationToken cancellationToken)
+    public static async Task<List<string>> RecipientsAsync(RecipientDirectory directory, ItemRow item, NotifyAction notify, CancellationToken cancellationToken)
     {
         var logins = new List<string>();
         if (notify.Submitter) logins.Add(item.Submitter);
-        if (notify.Assignees) logins.AddRange(System.Text.Json.JsonSerializer.Deserialize<string[]>(item.AssignedTo) ?? []);
-        if (notify.Supervisors) logins.AddRange(System.Text.Json.JsonSerializer.Deserialize<string[]>(item.Supervisors) ?? []);
+        if (notify.Assignees) logins.AddRange(JsonSerializer.Deserialize<string[]>(item.AssignedTo) ?? []);
+        if (notify.Supervisors) logins.AddRange(JsonSerializer.Deserialize<string[]>(item.Supervisors) ?? []);
         foreach (var role in notify.RoleNames)
-            logins.AddRange(await users.MembersInRoleAsync(item.ProjectKey, role, notify.OnlyDirectMembers, cancellationToken));
+            logins.AddRange(await directory.MembersInRoleAsync(item.ProjectKey, role, notify.OnlyDirectMembers, cancellationToken));
         logins.AddRange(notify.UserLogins);
-        return [.. (await users.KnownAsync(logins, cancellationToken)).Select(u => u.Login)];
+        return [.. (await directory.KnownAsync(logins, cancellationToken)).Select(u => u.Login)];
     }
 
-    public static string Subject(ItemRow item, FireReason reason) => $"[{item.Key}] {item.Summary} — {reason.Group}: {reason.Rule}";
-
-    public static string Body(ItemRow item, FireReason reason)
+    /// <summary>A fire as the outbox records it: the message, what fired (one line) and the webhook payload's event part.</summary>
+    public sealed record Fired(EscalationRow Row, ItemRow Item, string Kind, RenderedMessage Message, string Label, JsonObject Event)
     {
-        var text = new StringBuilder();
-        text.AppendLine($"{item.Key}: {item.Summary}");
-        text.AppendLine($"Status: {item.Status}   Priority: {item.Priority?.ToString() ?? "-"}   Severity: {item.Severity?.ToString() ?? "-"}");
-        text.AppendLine();
-        text.AppendLine($"Escalation group '{reason.Group}', level {reason.Level} '{reason.Rule}' fired.");
-        text.AppendLine($"Due {IsoText.FormatInstant(reason.Due)}: {reason.Anchor} + {reason.Limit ?? "0"} {reason.Unit.ToString().ToLowerInvariant()} of {(reason.Basis == TimeBasis.Working ? "working" : "calendar")} time.");
-        foreach (var outcome in reason.Outcomes) text.AppendLine($"- {outcome}");
-        text.AppendLine();
-        text.AppendLine($"Item: /items/{item.Key}");
-        return text.ToString();
+        /// <summary>The template the mail was rendered from (<see cref="MessageTemplates"/>): the kind its rows show; webhooks get <see cref="Kind"/>.</summary>
+        public string? Template { get; init; }
+    }
+
+    /// <summary>Records the fire's messages to <paramref name="recipients"/> and to the project's webhooks subscribed to its kind.</summary>
+    public static async Task RecordAsync(
+        KlaxonDbContext db, RecipientDirectory directory, DeliverySettings settings, Fired fired, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
+    {
+        var item = fired.Item;
+        var urgent = item.Severity == 1 || item.Priority == 1;
+        foreach (var (login, email) in await directory.KnownAsync(recipients, cancellationToken))
+        {
+            db.Messages.Add(Row(fired, nowMs, urgent, login, m =>
+            {
+                m.Kind = fired.Template ?? fired.Kind;
+                m.Email = string.IsNullOrWhiteSpace(email) ? null : email;
+                if (settings.Smtp is null)
+                {
+                    // Without mail the message lives in the user's in-app list only; the worker has nothing to do.
+                    m.Status = MessageState.Skipped;
+                    m.LastError = NoMail;
+                }
+                m.Body = fired.Message.Text;
+                m.Html = fired.Message.Html;
+            }));
+        }
+
+        foreach (var hook in (await directory.WebhooksAsync(item.ProjectKey, cancellationToken)).Where(h => (JsonSerializer.Deserialize<string[]>(h.Events) ?? []).Contains(fired.Kind)))
+        {
+            db.Messages.Add(Row(fired, nowMs, urgent, $"webhook:{hook.Id}", m =>
+            {
+                m.Channel = MessageRow.WebhookChannel;
+                m.WebhookId = hook.Id;
+                m.Body = Payload(settings, fired, m.DeliveryId, nowMs);
+            }));
+        }
+    }
+
+    private static MessageRow Row(Fired fired, long nowMs, bool urgent, string recipient, Action<MessageRow> fill)
+    {
+        var row = new MessageRow
+        {
+            ItemId = fired.Item.Id,
+            ProjectKey = fired.Item.ProjectKey,
+            EscalationId = fired.Row.Id,
+            FireId = fired.Row.FireId!,
+            Kind = fired.Kind,
+            Recipient = recipient,
+            Subject = fired.Message.Subject,
+            Body = "",
+            Label = fired.Label,
+            Urgent = urgent,
+            Status = MessageState.Pending,
+            DeliveryId = Guid.NewGuid().ToString("N"),
+            NextAttemptAt = nowMs,
+            CreatedAt = nowMs,
+        };
+        fill(row);
+        return row;
+    }
+
+    /// <summary>The webhook body: the event, its delivery id, the item as it is after the fire, and what fired.</summary>
+    private static string Payload(DeliverySettings settings, Fired fired, string deliveryId, long nowMs)
+    {
+        var item = fired.Item;
+        var payload = new JsonObject
+        {
+            ["event"] = fired.Kind,
+            ["deliveryId"] = deliveryId,
+            ["at"] = IsoText.FormatInstant(Instant.FromUnixTimeMilliseconds(nowMs)),
+            ["item"] = new JsonObject
+            {
+                ["key"] = item.Key,
+                ["project"] = item.ProjectKey,
+                ["tracker"] = item.TrackerKey,
+                ["summary"] = item.Summary,
+                ["status"] = item.Status,
+                ["priority"] = item.Priority,
+                ["severity"] = item.Severity,
+                ["assignedTo"] = JsonNode.Parse(item.AssignedTo),
+                ["url"] = settings.ItemLink(item.Key),
+            },
+            [fired.Kind] = fired.Event,
+        };
+        return payload.ToJsonString();
     }
 }

@@ -34,6 +34,8 @@ public sealed class KlaxonDbContext : DbContext
     public DbSet<EscalationRow> Escalations => Set<EscalationRow>();
     public DbSet<MessageRow> Messages => Set<MessageRow>();
     public DbSet<NodeRow> Nodes => Set<NodeRow>();
+    public DbSet<Delivery.WebhookRow> Webhooks => Set<Delivery.WebhookRow>();
+    public DbSet<Delivery.RateWindowRow> RateWindows => Set<Delivery.RateWindowRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -134,6 +136,18 @@ public sealed class KlaxonDbContext : DbContext
             e.ToTable("messages");
             e.HasIndex(x => new { x.FireId, x.Recipient }).IsUnique();
             e.HasIndex(x => x.ItemId);
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => new { x.Recipient, x.Id });
+        });
+        modelBuilder.Entity<Delivery.WebhookRow>(e =>
+        {
+            e.ToTable("webhooks");
+            e.HasIndex(x => x.ProjectKey);
+        });
+        modelBuilder.Entity<Delivery.RateWindowRow>(e =>
+        {
+            e.ToTable("rate_windows");
+            e.HasKey(x => new { x.Recipient, x.ProjectKey });
         });
         modelBuilder.Entity<NodeRow>(e =>
         {

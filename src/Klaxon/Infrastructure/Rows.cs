@@ -12,6 +12,10 @@ public sealed class UserRow
     public string? PasswordHash { get; set; }
     public bool IsAdmin { get; set; }
     public long CreatedAt { get; set; }
+
+    /// <summary>Non-urgent messages wait for the user's next working time on <see cref="CalendarId"/> (the system calendar when null).</summary>
+    public bool QuietHours { get; set; }
+    public string? CalendarId { get; set; }
 }
 
 /// <summary>An API token of a user; only its SHA-256 hash is kept.</summary>
@@ -43,6 +47,10 @@ public sealed class ProjectRow
     public required string CalendarId { get; set; }
     public long CreatedAt { get; set; }
     public int Version { get; set; }
+
+    /// <summary>The rate limit of its messages per recipient (null: the server's defaults).</summary>
+    public int? RateLimitMessages { get; set; }
+    public int? RateLimitMinutes { get; set; }
 }
 
 /// <summary>A role of a project and its permissions (JSON array of names from Core's <c>Permissions</c>).</summary>

@@ -1,0 +1,33 @@
+namespace Klaxon.Delivery;
+
+/// <summary>A webhook of a project: where its events are posted, which ones, and the secret their signature uses.</summary>
+public sealed class WebhookRow
+{
+    public long Id { get; set; }
+    public required string ProjectKey { get; set; }
+    public required string Url { get; set; }
+
+    /// <summary>JSON array of event names (<see cref="WebhookEvents"/>).</summary>
+    public required string Events { get; set; }
+    public required string Secret { get; set; }
+    public bool Enabled { get; set; }
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>The current rate-limit window of one recipient for one project's messages: when it started and how many mails it sent.</summary>
+public sealed class RateWindowRow
+{
+    public required string Recipient { get; set; }
+    public required string ProjectKey { get; set; }
+    public long StartedAt { get; set; }
+    public int Sent { get; set; }
+}
+
+/// <summary>The events a webhook can subscribe to: the kinds of message the engine records.</summary>
+public static class WebhookEvents
+{
+    public const string Escalation = "escalation";
+    public const string Reminder = "reminder";
+
+    public static IReadOnlyList<string> All { get; } = [Escalation, Reminder];
+}
