@@ -240,10 +240,24 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         item = await db.Items.AsNoTracking().SingleAsync(i => i.Id == row.ItemId, cancellationToken);
         if (rule.Actions.Notify is { IsEmpty: false } notify)
         {
-            var recipients = await Notifications.RecipientsAsync(db, item, notify, cancellationToken);
+            var recipients = await Notifications.RecipientsAsync(db, item, tracker, notify, now, cancellationToken);
             outcomes.Add(recipients.Count > 0 ? $"notified {string.Join(", ", recipients)}" : "notified nobody: no recipient is a known user");
             var reason = new FireReason(group.Name, rule.Name, row.Rule + 1, rule.Anchor, rule.Limit?.Text, rule.Unit, rule.Basis, due.Due!.Value, outcomes);
-            await RecordMessagesAsync(db, row, item, recipients, Notifications.Subject(item, reason), Notifications.Body(item, reason), EscalationRow.EscalationKind, nowMs, cancellationToken);
+            var firedBefore = firings.Any(f => f.Rule == row.Rule);
+            var subject = notify.Subject is { } s ? await Notifications.RenderAsync(db, item, tracker, s, reason, firedBefore, cancellationToken) : Notifications.Subject(item, reason);
+            var body = notify.Body is { } b ? await Notifications.RenderAsync(db, item, tracker, b, reason, firedBefore, cancellationToken) : Notifications.Body(item, reason);
+            await RecordMessagesAsync(db, row, item, recipients, subject, body, EscalationRow.EscalationKind, nowMs, cancellationToken);
+            if (notify.RecordInHistory)
+            {
+                db.History.Add(new HistoryRow
+                {
+                    ItemId = item.Id,
+                    At = nowMs,
+                    Actor = $"escalation:{group.Name}/{rule.Name}",
+                    Field = Notifications.NotifiedField,
+                    NewValue = $"{(recipients.Count > 0 ? string.Join(", ", recipients) : "nobody")}: {subject}",
+                });
+            }
         }
         return Fire(row, now, due.Due!.Value, outcomes);
     }

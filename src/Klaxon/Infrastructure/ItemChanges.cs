@@ -93,7 +93,11 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
         await CheckPeopleAsync(projectKey, tracker, checkedValues.Select(v => new FieldChange(v.Key, null, v.Value)), errors, cancellationToken);
         ProblemException.ThrowIfAny(errors);
 
-        var now = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
+        var createdAt = clock.GetCurrentInstant();
+        var now = createdAt.ToUnixTimeMilliseconds();
+        // A new item's status is set, and so is every value it is created with.
+        var given = checkedValues.Select(v => new FieldChange(v.Key, null, v.Value)).Append(new FieldChange("status", null, tracker.Workflow.Initial)).ToList();
+        foreach (var stamp in Stamps(tracker, given, createdAt, _ => null)) checkedValues[stamp.Field] = stamp.NewValue;
         var item = new ItemRow
         {
             Key = "",
@@ -175,7 +179,9 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             }
             if (changes.Count == 0) return new ItemChange(item, tracker, [], null);
 
-            var now = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
+            var instant = clock.GetCurrentInstant();
+            changes.AddRange(Stamps(tracker, changes, instant, current.Get));
+            var now = instant.ToUnixTimeMilliseconds();
             var touched = new List<object> { db.Items.Attach(item).Entity };
             try
             {
@@ -207,6 +213,22 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             {
                 Detach(touched);
             }
+        }
+    }
+
+    /// <summary>
+    /// The date-time fields stamped by <paramref name="changes"/> (see <see cref="CustomField.StampOn"/>): each set to
+    /// <paramref name="now"/> when a field it watches changed to a value that is neither empty nor false, unless
+    /// the change sets it itself.
+    /// </summary>
+    private static IEnumerable<FieldChange> Stamps(Tracker tracker, IReadOnlyList<FieldChange> changes, Instant now, Func<string, object?> current)
+    {
+        foreach (var field in tracker.Fields.Where(f => f.Type == CustomFieldType.DateTime && f.StampedBy.Count > 0))
+        {
+            var name = ItemValues.CustomPrefix + field.Name;
+            if (changes.Any(c => c.Field == name)) continue;
+            if (changes.Any(c => field.StampedBy.Contains(c.Field) && !ItemValues.IsEmpty(c.NewValue) && c.NewValue is not false))
+                yield return new FieldChange(name, current(name), now);
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
     public DbSet<EscalationRow> Escalations => Set<EscalationRow>();
     public DbSet<MessageRow> Messages => Set<MessageRow>();
     public DbSet<NodeRow> Nodes => Set<NodeRow>();
+    public DbSet<OnCallShiftRow> OnCallShifts => Set<OnCallShiftRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -126,6 +127,11 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
             e.ToTable("messages");
             e.HasIndex(x => new { x.FireId, x.Recipient }).IsUnique();
             e.HasIndex(x => x.ItemId);
+        });
+        modelBuilder.Entity<OnCallShiftRow>(e =>
+        {
+            e.ToTable("on_call_shifts");
+            e.HasIndex(x => new { x.ProjectKey, x.StartsAt });
         });
         modelBuilder.Entity<NodeRow>(e =>
         {
