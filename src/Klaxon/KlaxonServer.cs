@@ -96,6 +96,7 @@ public static class KlaxonServer
         api.MapViewsApi();
         api.MapEscalationGroupsApi();
         api.MapEscalationScheduleApi();
+        api.MapOnCallApi();
         return app;
     }
 

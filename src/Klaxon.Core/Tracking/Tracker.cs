@@ -58,7 +58,7 @@ public sealed record Workflow(IReadOnlyList<string> Statuses, string Initial, IR
 /// <summary>A kind of item (Incident, Bug, Task) in a project: its key prefix, custom fields and workflow.</summary>
 /// <param name="Descriptions">
 /// What values of a field mean, shown where a user picks one: field (as expressions name it, such as
-/// <c>severity</c>) → value as text (<c>"1"</c>, a choice) → description.
+/// <c>severity</c>) → value as text (<c>"1"</c>, a choice; <c>*</c> for the field as a whole) → description.
 /// </param>
 public sealed record Tracker(
     string Key, string Name, IReadOnlyList<CustomField> Fields, Workflow Workflow,

@@ -11,7 +11,10 @@ public sealed partial record TrackerDocument
     public List<CustomFieldDocument>? Fields { get; init; }
     public WorkflowDocument? Workflow { get; init; }
 
-    /// <summary>What values of a field mean (field → value → description), shown where a user picks the value.</summary>
+    /// <summary>
+    /// What values of a field mean (field → value → description), shown where a user picks the value; the value
+    /// <c>*</c> describes the field as a whole.
+    /// </summary>
     public Dictionary<string, Dictionary<string, string>>? Descriptions { get; init; }
 
     [GeneratedRegex("^[A-Z][A-Z0-9]{0,9}$")]
@@ -119,7 +122,7 @@ public sealed partial record TrackerDocument
             var checkedValues = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (value, text) in values ?? [])
             {
-                if (custom?.Choices is { } choices && !choices.Contains(value))
+                if (custom?.Choices is { } choices && value != "*" && !choices.Contains(value))
                     errors.Add(new($"{path}.{value}", $"'{value}' is not a choice of {field} ({string.Join(", ", choices)})."));
                 else if (string.IsNullOrWhiteSpace(text))
                     errors.Add(new($"{path}.{value}", "a description needs text."));
