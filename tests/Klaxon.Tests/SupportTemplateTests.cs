@@ -215,7 +215,8 @@ public class SupportTemplateTests
         await desk.PatchAsync(assessed, """{"fields":{"engineer":"erin","assessment":"Session cookie rejected by the proxy","expectedResolution":"2026-04-02T17:00:00Z"}}""", "erin");
         await desk.AdvanceToAsync("2026-04-02T00:00:00Z");
 
-        Assert.Equal(["max", "mia"], (await desk.MessagesFor(silent)).Where(m => m.Subject.Contains("Assessment missing")).Select(m => m.Recipient).Order());
+        // The managers, and the support owner who keeps the customer informed.
+        Assert.Equal(["alice", "max", "mia"], (await desk.MessagesFor(silent)).Where(m => m.Subject.Contains("Assessment missing")).Select(m => m.Recipient).Order());
         Assert.Empty(await desk.MessagesFor(assessed));
         Assert.Contains("Assessment missing cancelled 2026-03-31T17:00:00Z", await desk.ScheduleLinesAsync(assessed));
     }
