@@ -2,11 +2,15 @@ using System.CommandLine;
 using Klaxon.Core;
 using Klaxon.Infrastructure;
 using Klaxon.Model;
+using Klaxon.Templates;
 using NodaTime;
 
 namespace Klaxon.Cli;
 
-/// <summary><c>klaxon serve</c>: runs the server until Ctrl+C.</summary>
+/// <summary>
+/// <c>klaxon serve</c>: runs the server until Ctrl+C. On an empty data folder (and a database without projects) it
+/// first creates the demo support project (<see cref="SupportDemo"/>), unless told <c>--no-demo</c>.
+/// </summary>
 public static class ServeCommand
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
@@ -24,14 +28,17 @@ public static class ServeCommand
         var clock = new Option<string>("--clock") { Description = "The real clock, or a manual one moved by POST /api/v1/clock/advance.", DefaultValueFactory = _ => "system" };
         clock.AcceptOnlyFromAmong("system", "manual");
         var now = new Option<string?>("--now") { Description = "Where the manual clock starts, such as 2026-01-05T08:00:00Z." };
+        var noDemo = new Option<bool>("--no-demo") { Description = "Do not create the demo support project (otherwise made when the data folder is empty)." };
 
         var command = new Command("serve", "Runs the Klaxon server: REST API under /api/v1, OpenAPI document at /openapi/v1.json, /health.")
         {
-            adminToken, urls, data, db, clock, now,
+            adminToken, urls, data, db, clock, now, noDemo,
         };
         command.SetAction((parseResult, cancellationToken) => KlaxonCommand.Guard(parseResult, async output =>
         {
             var dataDirectory = Path.GetFullPath(parseResult.GetValue(data)!);
+            // Asked before anything is written there (the admin token, the database).
+            var emptyFolder = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
             var settings = new ServerSettings
             {
                 AdminToken = ResolveAdminToken(parseResult.GetValue(adminToken), environment, dataDirectory, output),
@@ -40,6 +47,12 @@ public static class ServeCommand
                 Clock = ResolveClock(parseResult.GetValue(clock)!, parseResult.GetValue(now), output),
             };
             await using var app = await KlaxonServer.CreateAsync(settings, cancellationToken);
+            if (emptyFolder && !parseResult.GetValue(noDemo) && await SupportDemo.HasNoProjectAsync(app.Services, cancellationToken))
+            {
+                var items = await SupportDemo.CreateAsync(app.Services, cancellationToken);
+                output.WriteLine($"Created the demo project {SupportDemo.Key} (the support template) with {items.Count} items; sample users " +
+                    $"{string.Join(", ", SupportDemo.People.Select(p => p.Login))}, password '{SupportDemo.Password}'. Start with --no-demo to skip it.");
+            }
             await app.StartAsync(cancellationToken);
             output.WriteLine($"Klaxon is listening on {string.Join(", ", KlaxonServer.Addresses(app))}");
             await app.WaitForShutdownAsync(cancellationToken);
