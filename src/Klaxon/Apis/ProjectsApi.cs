@@ -33,6 +33,9 @@ public static partial class ProjectsApi
     [GeneratedRegex("^[A-Z][A-Z0-9]{1,9}$")]
     private static partial Regex KeyPattern();
 
+    /// <summary>Whether <paramref name="key"/> is a project key: 2 to 10 capital letters and digits, starting with a letter.</summary>
+    public static bool IsProjectKey(string key) => KeyPattern().IsMatch(key);
+
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/projects").WithTags("Projects");

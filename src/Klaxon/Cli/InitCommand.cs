@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Klaxon.Apis;
 using Klaxon.Infrastructure;
 using Klaxon.Templates;
 using NodaTime;
@@ -28,8 +29,10 @@ public static class InitCommand
         command.SetAction((parseResult, cancellationToken) => KlaxonCommand.Guard(parseResult, async output =>
         {
             var projectKey = parseResult.GetValue(key)!;
-            if (!ProjectsApiKey.IsMatch(projectKey))
+            if (!ProjectsApi.IsProjectKey(projectKey))
                 throw ProblemException.Invalid("key", $"'{projectKey}' is not a project key: use 2 to 10 capital letters and digits, starting with a letter.");
+            if (string.IsNullOrWhiteSpace(parseResult.GetValue(name)))
+                throw ProblemException.Invalid("name", "is required.");
             var storage = new StorageLocation(Path.GetFullPath(parseResult.GetValue(data)!), parseResult.GetValue(db));
             var layout = await CreateAsync(storage, SystemClock.Instance, projectKey, parseResult.GetValue(name)!.Trim(), cancellationToken);
             output.WriteLine($"Created project {layout.Project} from the {parseResult.GetValue(template)} template: trackers {layout.Incident} (Incident) and {layout.Bug} (Bug), " +
@@ -37,8 +40,6 @@ public static class InitCommand
         }));
         return command;
     }
-
-    private static readonly System.Text.RegularExpressions.Regex ProjectsApiKey = new("^[A-Z][A-Z0-9]{1,9}$");
 
     /// <summary>Opens (and migrates) the storage and applies the support template to it.</summary>
     public static async Task<SupportProjectLayout> CreateAsync(StorageLocation storage, IClock clock, string key, string name, CancellationToken cancellationToken)
