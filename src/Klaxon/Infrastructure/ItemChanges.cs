@@ -93,8 +93,8 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
         await CheckPeopleAsync(projectKey, tracker, checkedValues.Select(v => new FieldChange(v.Key, null, v.Value)), errors, cancellationToken);
         ProblemException.ThrowIfAny(errors);
 
-        var createdAt = clock.GetCurrentInstant();
-        var now = createdAt.ToUnixTimeMilliseconds();
+        var now = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
+        var createdAt = Instant.FromUnixTimeMilliseconds(now);
         // A new item's status is set, and so is every value it is created with.
         var given = checkedValues.Select(v => new FieldChange(v.Key, null, v.Value)).Append(new FieldChange("status", null, tracker.Workflow.Initial)).ToList();
         foreach (var stamp in Stamps(tracker, given, createdAt, _ => null)) checkedValues[stamp.Field] = stamp.NewValue;
@@ -179,9 +179,8 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             }
             if (changes.Count == 0) return new ItemChange(item, tracker, [], null);
 
-            var instant = clock.GetCurrentInstant();
-            changes.AddRange(Stamps(tracker, changes, instant, current.Get));
-            var now = instant.ToUnixTimeMilliseconds();
+            var now = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
+            changes.AddRange(Stamps(tracker, changes, Instant.FromUnixTimeMilliseconds(now), current.Get));
             var touched = new List<object> { db.Items.Attach(item).Entity };
             try
             {
