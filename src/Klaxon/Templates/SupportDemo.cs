@@ -3,6 +3,7 @@ using Klaxon.Apis;
 using Klaxon.Core.Tracking;
 using Klaxon.Escalations;
 using Klaxon.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace Klaxon.Templates;
@@ -42,7 +43,7 @@ public static class SupportDemo
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KlaxonDbContext>();
-        return !await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Projects, cancellationToken);
+        return !await db.Projects.AnyAsync(cancellationToken);
     }
 
     /// <summary>Creates the demo project, people and items; returns the keys of the items made.</summary>
