@@ -105,6 +105,7 @@ public static class KlaxonServer
         api.MapEscalationScheduleApi();
         api.MapNotificationsApi();
         api.MapWebhooksApi();
+        api.MapOnCallApi();
         return app;
     }
 

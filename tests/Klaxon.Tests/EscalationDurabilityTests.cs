@@ -129,7 +129,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "klaxon.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--admin-token", token, "--clock", "manual", "--now", now }
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "klaxon.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--admin-token", token, "--clock", "manual", "--now", now, "--no-demo" }
                      .Concat(RunningServer.StorageArgumentsFor(storage)))
             start.ArgumentList.Add(argument);
         start.Environment[Dispatcher.CrashAfterClaimVariable] = crashAfterClaim ? "1" : "0";

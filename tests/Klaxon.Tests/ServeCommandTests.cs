@@ -22,7 +22,7 @@ public sealed partial class ServeCommandTests : IDisposable
         var output = new StringWriter();
         using var stop = new CancellationTokenSource();
         var serve = KlaxonCommand.RunAsync(
-            ["serve", "--urls", "http://127.0.0.1:0", .. RunningServer.StorageArgumentsFor(storage), "--clock", "manual", "--now", "2026-01-05T08:00:00Z"],
+            ["serve", "--urls", "http://127.0.0.1:0", .. RunningServer.StorageArgumentsFor(storage), "--clock", "manual", "--now", "2026-01-05T08:00:00Z", "--no-demo"],
             TextWriter.Synchronized(output), TextWriter.Null, _ => null, stop.Token);
 
         var listening = await WaitForAsync(output, ListeningLine());

@@ -56,6 +56,8 @@ public sealed class TokenRequiredTests(TokenRequiredServer fixture) : IClassFixt
         { "GET", "/api/v1/projects/SUP/roles", null },
         { "PUT", "/api/v1/projects/SUP/roles/QA", """{"permissions":["project.admin"]}""" },
         { "DELETE", "/api/v1/projects/SUP/roles/Customer", null },
+        { "GET", "/api/v1/projects/SUP/on-call", null },
+        { "PUT", "/api/v1/projects/SUP/on-call", """{"shifts":[]}""" },
         { "GET", "/api/v1/calendars", null },
         { "GET", "/api/v1/calendars/berlin", null },
         { "POST", "/api/v1/calendars", Calendars.Emea },

@@ -82,6 +82,9 @@ public sealed record EscalationRuleDocument
     public string? Unit { get; init; }
     public string? Basis { get; init; }
     public string? Calendar { get; init; }
+
+    /// <summary>Applies only when the anchor falls outside the working time of the rule's calendar (see <see cref="EscalationRule.OutsideWorkingTime"/>).</summary>
+    public bool? OutsideWorkingTime { get; init; }
     public RuleActionsDocument? Actions { get; init; }
 
     internal EscalationRule? Read(string path, EscalationContext context, List<Diagnostic> errors)
@@ -125,7 +128,7 @@ public sealed record EscalationRuleDocument
         }
 
         var actions = (Actions ?? new RuleActionsDocument()).Read($"{path}.actions", context, errors);
-        return errors.Count > before ? null : new EscalationRule(Name!.Trim(), Anchor!, limit, unit, basis, Calendar, actions!);
+        return errors.Count > before ? null : new EscalationRule(Name!.Trim(), Anchor!, limit, unit, basis, Calendar, actions!, OutsideWorkingTime ?? false);
     }
 
     private static bool IsNegatedConstant(Bound tree, out decimal value)
@@ -196,8 +199,17 @@ public sealed record RuleActionsDocument
             {
                 if (!context.UserExists(user)) errors.Add(new($"{path}.notify.users", $"there is no user '{user}'."));
             }
+            for (var g = 0; g < (Notify.Groups?.Count ?? 0); g++)
+            {
+                var group = Notify.Groups![g];
+                if (string.IsNullOrWhiteSpace(group)) errors.Add(new($"{path}.notify.groups[{g}]", "a group name is required."));
+                else errors.AddRange(MessageTemplate.Check(group, tracker.Schema, $"{path}.notify.groups[{g}]"));
+            }
+            if (Notify.Subject is not null) errors.AddRange(MessageTemplate.Check(Notify.Subject, tracker.Schema, $"{path}.notify.subject"));
+            if (Notify.Body is not null) errors.AddRange(MessageTemplate.Check(Notify.Body, tracker.Schema, $"{path}.notify.body"));
             notify = new NotifyAction(Notify.Submitter ?? false, Notify.Assignees ?? false, Notify.Supervisors ?? false,
-                [.. Notify.Roles ?? []], [.. Notify.Users ?? []], Notify.OnlyDirectMembers ?? false);
+                [.. Notify.Roles ?? []], [.. Notify.Users ?? []], Notify.OnlyDirectMembers ?? false,
+                Notify.OnCall ?? false, [.. Notify.Groups ?? []], Notify.Subject, Notify.Body, Notify.RecordInHistory ?? false);
         }
         return errors.Count > before ? null : new RuleActions(Transition, set, assignRole, notify);
     }
@@ -216,4 +228,19 @@ public sealed record NotifyDocument
     public List<string>? Roles { get; init; }
     public List<string>? Users { get; init; }
     public bool? OnlyDirectMembers { get; init; }
+
+    /// <summary>Whoever the project's on-call roster names when the rule fires.</summary>
+    public bool? OnCall { get; init; }
+
+    /// <summary>User groups to notify; names may hold placeholders such as <c>customers-{fields.product}</c>.</summary>
+    public List<string>? Groups { get; init; }
+
+    /// <summary>The subject, with placeholders (see <see cref="MessageTemplate"/>); omitted for the standard subject.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The text, with placeholders (see <see cref="MessageTemplate"/>); omitted for the standard text.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>Record in the item's history who was notified.</summary>
+    public bool? RecordInHistory { get; init; }
 }

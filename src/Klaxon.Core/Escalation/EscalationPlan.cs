@@ -60,6 +60,7 @@ public sealed class EscalationPlan(string name, CompiledExpression predicate, IR
                 anchor = value;
             else
                 continue;
+            if (rule.OutsideWorkingTime && IsWorking(calendarFor, rule.Calendar, anchor)) continue;
 
             var due = Due(rule, item, now, anchor, calendarFor, out var error);
             if (error is not null)
@@ -80,6 +81,19 @@ public sealed class EscalationPlan(string name, CompiledExpression predicate, IR
             if (!alreadyFired) result.Add(new RuleDue(i, due));
         }
         return result;
+    }
+
+    private static bool IsWorking(Func<string?, WorkingCalendar> calendarFor, string? calendar, Instant t)
+    {
+        try
+        {
+            return calendarFor(calendar).IsWorking(t);
+        }
+        catch (Exception e) when (e is CalendarNeverWorksException or ArgumentOutOfRangeException or KeyNotFoundException)
+        {
+            // The due computation below reports the calendar's problem.
+            return false;
+        }
     }
 
     /// <summary>anchor + limit for one rule, or an error saying why not.</summary>

@@ -17,19 +17,34 @@ public enum TimeBasis
 }
 
 /// <summary>Who a fired rule notifies. Roles are project roles; <see cref="OnlyDirectMembers"/> leaves out members through groups.</summary>
+/// <param name="OnCall">Whoever the project's on-call roster names at the moment the rule fires.</param>
+/// <param name="Groups">
+/// User groups whose members are notified; a name may hold placeholders (<see cref="MessageTemplate"/>), such as
+/// <c>customers-{fields.product}</c>, filled from the item when the rule fires.
+/// </param>
+/// <param name="Subject">The message's subject as a <see cref="MessageTemplate"/>; null for the standard escalation subject.</param>
+/// <param name="Body">The message's text as a <see cref="MessageTemplate"/>; null for the standard escalation text.</param>
+/// <param name="RecordInHistory">Also record on the item, in its history, who was notified (field <c>notified</c>).</param>
 public sealed record NotifyAction(
     bool Submitter = false,
     bool Assignees = false,
     bool Supervisors = false,
     IReadOnlyList<string>? Roles = null,
     IReadOnlyList<string>? Users = null,
-    bool OnlyDirectMembers = false)
+    bool OnlyDirectMembers = false,
+    bool OnCall = false,
+    IReadOnlyList<string>? Groups = null,
+    string? Subject = null,
+    string? Body = null,
+    bool RecordInHistory = false)
 {
     public IReadOnlyList<string> RoleNames => Roles ?? [];
 
     public IReadOnlyList<string> UserLogins => Users ?? [];
 
-    public bool IsEmpty => !Submitter && !Assignees && !Supervisors && RoleNames.Count == 0 && UserLogins.Count == 0;
+    public IReadOnlyList<string> GroupNames => Groups ?? [];
+
+    public bool IsEmpty => !Submitter && !Assignees && !Supervisors && !OnCall && RoleNames.Count == 0 && UserLogins.Count == 0 && GroupNames.Count == 0;
 }
 
 /// <summary>
@@ -55,6 +70,10 @@ public sealed record FieldAssignment(object? Constant, CompiledExpression? Expre
 /// </summary>
 /// <param name="Limit">A number expression; null (no limit) means 0. A limit that evaluates to null also counts as 0.</param>
 /// <param name="Calendar">The calendar of working time; null for the project's.</param>
+/// <param name="OutsideWorkingTime">
+/// The rule applies only to items whose anchor instant falls outside the working time of <see cref="Calendar"/>
+/// (the project's when null), such as an escalation made while engineering is closed; otherwise it has no due.
+/// </param>
 public sealed record EscalationRule(
     string Name,
     string Anchor,
@@ -62,7 +81,8 @@ public sealed record EscalationRule(
     LimitUnit Unit,
     TimeBasis Basis,
     string? Calendar,
-    RuleActions Actions)
+    RuleActions Actions,
+    bool OutsideWorkingTime = false)
 {
     public const string AfterLastEscalation = "afterLastEscalation";
 

@@ -13,8 +13,16 @@ public enum CustomFieldType
 }
 
 /// <summary>A typed field a tracker adds to the built-in ones; referred to as <c>fields.NAME</c> in expressions.</summary>
-public sealed record CustomField(string Name, CustomFieldType Type, IReadOnlyList<string>? Choices = null)
+/// <param name="StampOn">
+/// For a date-time field: the fields (as expressions name them, such as <c>status</c> or <c>fields.workaround</c>)
+/// whose change sets this field to the moment of the change. A change to an empty value or to <c>false</c> does not
+/// stamp. Escalation rules anchor on such a field to act when something happens ("when the status changed").
+/// </param>
+public sealed record CustomField(string Name, CustomFieldType Type, IReadOnlyList<string>? Choices = null, IReadOnlyList<string>? StampOn = null)
 {
+    /// <summary>The fields whose change stamps this one (none for most fields).</summary>
+    public IReadOnlyList<string> StampedBy => StampOn ?? [];
+
     public ExprType ExpressionType => Type switch
     {
         CustomFieldType.Number => ExprType.Number,
@@ -48,7 +56,13 @@ public sealed record Workflow(IReadOnlyList<string> Statuses, string Initial, IR
 }
 
 /// <summary>A kind of item (Incident, Bug, Task) in a project: its key prefix, custom fields and workflow.</summary>
-public sealed record Tracker(string Key, string Name, IReadOnlyList<CustomField> Fields, Workflow Workflow)
+/// <param name="Descriptions">
+/// What values of a field mean, shown where a user picks one: field (as expressions name it, such as
+/// <c>severity</c>) → value as text (<c>"1"</c>, a choice; <c>*</c> for the field as a whole) → description.
+/// </param>
+public sealed record Tracker(
+    string Key, string Name, IReadOnlyList<CustomField> Fields, Workflow Workflow,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Descriptions = null)
 {
     /// <summary>The fields an expression over this tracker's items may name.</summary>
     public FieldSchema Schema { get; } = FieldSchema.WithCustom(Fields.Select(f => new FieldInfo(f.Name, f.ExpressionType, f.Type == CustomFieldType.Choice ? f.Choices : null)));

@@ -11,6 +11,12 @@ public sealed partial record TrackerDocument
     public List<CustomFieldDocument>? Fields { get; init; }
     public WorkflowDocument? Workflow { get; init; }
 
+    /// <summary>
+    /// What values of a field mean (field → value → description), shown where a user picks the value; the value
+    /// <c>*</c> describes the field as a whole.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>>? Descriptions { get; init; }
+
     [GeneratedRegex("^[A-Z][A-Z0-9]{0,9}$")]
     public static partial Regex KeyPattern();
 
@@ -21,13 +27,14 @@ public sealed partial record TrackerDocument
     {
         Key = t.Key,
         Name = t.Name,
-        Fields = [.. t.Fields.Select(f => new CustomFieldDocument { Name = f.Name, Type = FieldTypeName(f.Type), Choices = f.Choices?.ToList() })],
+        Fields = [.. t.Fields.Select(f => new CustomFieldDocument { Name = f.Name, Type = FieldTypeName(f.Type), Choices = f.Choices?.ToList(), StampOn = f.StampOn?.ToList() })],
         Workflow = new WorkflowDocument
         {
             Statuses = [.. t.Workflow.Statuses],
             Initial = t.Workflow.Initial,
             Transitions = [.. t.Workflow.Transitions.Select(x => new TransitionDocument { Name = x.Name, From = x.From, To = x.To, Roles = [.. x.Roles], Requires = [.. x.Requires] })],
         },
+        Descriptions = t.Descriptions?.ToDictionary(d => d.Key, d => d.Value.ToDictionary(v => v.Key, v => v.Value)),
     };
 
     public static string FieldTypeName(CustomFieldType type) => type == CustomFieldType.DateTime ? "datetime" : type.ToString().ToLowerInvariant();
@@ -75,13 +82,55 @@ public sealed partial record TrackerDocument
             }
             else if (f.Choices is { Count: > 0 })
                 errors.Add(new($"{path}.choices", $"only choice fields have choices; '{f.Name}' is {f.Type}."));
-            fields.Add(new CustomField(f.Name, type.Value, choices));
+            if (f.StampOn is { Count: > 0 } && type != CustomFieldType.DateTime)
+                errors.Add(new($"{path}.stampOn", $"only datetime fields are stamped; '{f.Name}' is {f.Type}."));
+            fields.Add(new CustomField(f.Name, type.Value, choices, f.StampOn is { Count: > 0 } ? [.. f.StampOn] : null));
+        }
+        var schema = FieldSchema.WithCustom(fields.Select(f => new FieldInfo(f.Name, f.ExpressionType)));
+        for (var i = 0; i < fields.Count; i++)
+        {
+            foreach (var stampedBy in fields[i].StampedBy)
+            {
+                var path = $"fields[{Fields!.FindIndex(d => d.Name == fields[i].Name)}].stampOn";
+                if (stampedBy == ItemValues.CustomPrefix + fields[i].Name) errors.Add(new(path, $"'{fields[i].Name}' cannot stamp itself."));
+                else if (schema.Find(stampedBy) is null || stampedBy is "key" or "submittedAt" or "submitter")
+                    errors.Add(new(path, $"'{stampedBy}' is not a field whose changes can stamp (such as status or fields.workaround)."));
+            }
         }
 
         var workflow = ReadWorkflow(fields, roles, errors);
+        var descriptions = ReadDescriptions(fields, schema, errors);
         return errors.Count > 0 || workflow is null
             ? ParseResult<Tracker>.Fail(errors.Count > 0 ? errors : [new("workflow", "is required.")])
-            : ParseResult<Tracker>.Ok(new Tracker(Key!, Name!.Trim(), fields, workflow));
+            : ParseResult<Tracker>.Ok(new Tracker(Key!, Name!.Trim(), fields, workflow, descriptions));
+    }
+
+    /// <summary>Descriptions may describe built-in or custom fields; a choice field's values must be among its choices.</summary>
+    private Dictionary<string, IReadOnlyDictionary<string, string>>? ReadDescriptions(List<CustomField> fields, FieldSchema schema, List<Diagnostic> errors)
+    {
+        if (Descriptions is not { Count: > 0 }) return null;
+        var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var (field, values) in Descriptions)
+        {
+            var path = $"descriptions.{field}";
+            if (schema.Find(field) is null)
+            {
+                errors.Add(new(path, $"'{field}' is not a field of this tracker."));
+                continue;
+            }
+            var custom = field.StartsWith(ItemValues.CustomPrefix, StringComparison.Ordinal) ? fields.FirstOrDefault(f => ItemValues.CustomPrefix + f.Name == field) : null;
+            var checkedValues = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (value, text) in values ?? [])
+            {
+                if (custom?.Choices is { } choices && value != "*" && !choices.Contains(value))
+                    errors.Add(new($"{path}.{value}", $"'{value}' is not a choice of {field} ({string.Join(", ", choices)})."));
+                else if (string.IsNullOrWhiteSpace(text))
+                    errors.Add(new($"{path}.{value}", "a description needs text."));
+                else checkedValues[value] = text.Trim();
+            }
+            result[field] = checkedValues;
+        }
+        return result;
     }
 
     private Workflow? ReadWorkflow(List<CustomField> fields, IReadOnlyCollection<string> roles, List<Diagnostic> errors)
@@ -137,6 +186,9 @@ public sealed record CustomFieldDocument
     public string? Name { get; init; }
     public string? Type { get; init; }
     public List<string>? Choices { get; init; }
+
+    /// <summary>For a datetime field: the fields whose change sets it to the moment of the change (see <see cref="CustomField.StampOn"/>).</summary>
+    public List<string>? StampOn { get; init; }
 }
 
 public sealed record WorkflowDocument

@@ -63,6 +63,15 @@ public static class CalendarsApi
         CancellationToken cancellationToken)
     {
         await RequireWriteAsync(access, db, calendar.Id, cancellationToken);
+        var stored = await AddAsync(db, catalog, writes, clock, calendar, cancellationToken);
+        SetETag(http, stored);
+        return TypedResults.Created($"/api/v1/calendars/{stored.Id}", stored.ToDocument());
+    }
+
+    /// <summary>Checks and stores a new calendar (400/409/422 as for POST); the caller checks permissions.</summary>
+    public static async Task<StoredCalendar> AddAsync(
+        KlaxonDbContext db, CalendarCatalog catalog, CalendarWriteLock writes, IClock clock, CalendarDocument calendar, CancellationToken cancellationToken)
+    {
         var definition = Read(calendar, idFromRoute: null);
         StoredCalendar stored;
         using (await writes.EnterAsync(cancellationToken))
@@ -76,8 +85,7 @@ public static class CalendarsApi
             await transaction.CommitAsync(cancellationToken);
             catalog.Put(definition);
         }
-        SetETag(http, stored);
-        return TypedResults.Created($"/api/v1/calendars/{definition.Id}", stored.ToDocument());
+        return stored;
     }
 
     public static async Task<Results<Created<CalendarDocument>, Ok<CalendarDocument>>> PutCalendar(

@@ -50,6 +50,14 @@ public static class EscalationGroupsApi
         CancellationToken cancellationToken)
     {
         await access.RequireAsync(key, Permissions.Administer, cancellationToken);
+        var row = await AddAsync(db, catalog, rescheduler, clock, key, group, cancellationToken);
+        return TypedResults.Created($"/api/v1/projects/{key}/escalation-groups/{row.Id}", Answer(row));
+    }
+
+    /// <summary>Checks and stores a new group (400 naming each wrong part) and reschedules its tracker; the caller checks permissions.</summary>
+    public static async Task<EscalationGroupRow> AddAsync(
+        KlaxonDbContext db, CalendarCatalog catalog, Rescheduler rescheduler, IClock clock, string key, EscalationGroupDocument group, CancellationToken cancellationToken)
+    {
         var checkedGroup = await CheckAsync(db, catalog, key, group, cancellationToken);
         var row = new EscalationGroupRow
         {
@@ -64,7 +72,7 @@ public static class EscalationGroupsApi
         db.EscalationGroups.Add(row);
         await db.SaveChangesAsync(cancellationToken);
         await rescheduler.TrackerAsync(row.TrackerKey, cancellationToken);
-        return TypedResults.Created($"/api/v1/projects/{key}/escalation-groups/{row.Id}", Answer(row));
+        return row;
     }
 
     public static async Task<Ok<EscalationGroupAnswer>> ReplaceGroup(

@@ -4,6 +4,7 @@ using Klaxon.Core;
 using Klaxon.Core.Calendars;
 using Klaxon.Core.Tracking;
 using Klaxon.Infrastructure;
+using Klaxon.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -21,6 +22,9 @@ public sealed record CreateProjectRequest
 
     /// <summary>An existing calendar; without one the project gets a new calendar deriving from <c>system</c>.</summary>
     public string? Calendar { get; init; }
+
+    /// <summary>A project template, such as <c>support</c> (docs/support-template.md); without one the project starts empty.</summary>
+    public string? Template { get; init; }
 }
 
 /// <summary>Projects: created by administrators, with the default roles and, unless one is named, a calendar of their own.</summary>
@@ -28,6 +32,9 @@ public static partial class ProjectsApi
 {
     [GeneratedRegex("^[A-Z][A-Z0-9]{1,9}$")]
     private static partial Regex KeyPattern();
+
+    /// <summary>Whether <paramref name="key"/> is a project key: 2 to 10 capital letters and digits, starting with a letter.</summary>
+    public static bool IsProjectKey(string key) => KeyPattern().IsMatch(key);
 
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
@@ -60,7 +67,7 @@ public static partial class ProjectsApi
     }
 
     public static async Task<Created<ProjectAnswer>> CreateProject(
-        CreateProjectRequest request, KlaxonDbContext db, Access access, CalendarCatalog catalog, CalendarWriteLock calendarWrites, IClock clock,
+        CreateProjectRequest request, HttpContext http, KlaxonDbContext db, Access access, CalendarCatalog catalog, CalendarWriteLock calendarWrites, IClock clock,
         CancellationToken cancellationToken)
     {
         await access.RequireAdminAsync("create projects", cancellationToken);
@@ -69,20 +76,31 @@ public static partial class ProjectsApi
         else if (!KeyPattern().IsMatch(request.Key)) errors.Add(new("key", $"'{request.Key}' is not a project key: use 2 to 10 capital letters and digits, starting with a letter."));
         if (string.IsNullOrWhiteSpace(request.Name)) errors.Add(new("name", "is required."));
         if (request.Calendar is not null && catalog.Find(request.Calendar) is null) errors.Add(new("calendar", $"there is no calendar '{request.Calendar}'."));
+        if (request.Template is not null && !SupportTemplate.Names.Contains(request.Template))
+            errors.Add(new("template", $"there is no template '{request.Template}'; the templates are {string.Join(", ", SupportTemplate.Names)}."));
+        else if (request.Template is not null && request.Calendar is not null)
+            errors.Add(new("calendar", $"the {request.Template} template makes the project's calendars itself; leave out 'calendar'."));
         ProblemException.ThrowIfAny(errors);
 
         var key = request.Key!;
+        if (request.Template is not null)
+        {
+            await SupportTemplate.ApplyAsync(http.RequestServices, key, request.Name!.Trim(), cancellationToken);
+            var made = await db.Projects.AsNoTracking().SingleAsync(p => p.Key == key, cancellationToken);
+            return TypedResults.Created($"/api/v1/projects/{key}", await AnswerAsync(db, made, cancellationToken));
+        }
         var project = await CreateAsync(db, catalog, calendarWrites, clock, key, request.Name!.Trim(), request.Calendar, cancellationToken);
         return TypedResults.Created($"/api/v1/projects/{key}", await AnswerAsync(db, project, cancellationToken));
     }
 
     /// <summary>
-    /// Stores a project with the default roles and, when <paramref name="calendarId"/> is null, a new calendar
+    /// Stores a project with the default roles (or <paramref name="roles"/>) and, when <paramref name="calendarId"/> is null, a new calendar
     /// <c>project-KEY</c> deriving from the system calendar; all in one transaction. 409 when the key is taken.
     /// </summary>
     public static async Task<ProjectRow> CreateAsync(
         KlaxonDbContext db, CalendarCatalog catalog, CalendarWriteLock calendarWrites, IClock clock,
-        string key, string name, string? calendarId, CancellationToken cancellationToken)
+        string key, string name, string? calendarId, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? roles = null)
     {
         using var calendarLock = await calendarWrites.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -100,7 +118,7 @@ public static partial class ProjectsApi
         }
         var project = new ProjectRow { Key = key, Name = name, CalendarId = calendarId, CreatedAt = now.ToUnixTimeMilliseconds(), Version = 1 };
         db.Projects.Add(project);
-        foreach (var (role, permissions) in Permissions.DefaultRoles)
+        foreach (var (role, permissions) in roles ?? Permissions.DefaultRoles)
             db.Roles.Add(new RoleRow { ProjectKey = key, Name = role, Permissions = JsonSerializer.Serialize(permissions) });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

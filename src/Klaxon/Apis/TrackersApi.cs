@@ -47,11 +47,7 @@ public static class TrackersApi
         string key, TrackerDocument tracker, HttpContext http, KlaxonDbContext db, Access access, CancellationToken cancellationToken)
     {
         await access.RequireAsync(key, Permissions.Administer, cancellationToken);
-        var definition = await ReadAsync(db, key, tracker, cancellationToken);
-        await RefuseTakenKeyAsync(db, key, definition.Key, cancellationToken);
-        var row = new TrackerRow { Key = definition.Key, ProjectKey = key, Name = definition.Name, Definition = TrackerStorage.Write(definition), NextNumber = 1, Version = 1 };
-        db.Trackers.Add(row);
-        await SaveAsync(db, key, definition.Key, cancellationToken);
+        var row = await AddAsync(db, key, tracker, cancellationToken);
         SetETag(http, row);
         return TypedResults.Created($"/api/v1/projects/{key}/trackers/{row.Key}", TrackerStorage.Document(row));
     }
@@ -82,6 +78,17 @@ public static class TrackersApi
         await db.SaveChangesAsync(cancellationToken);
         SetETag(http, row);
         return TypedResults.Ok(TrackerStorage.Document(row));
+    }
+
+    /// <summary>Checks and stores a new tracker of a project (400 for a wrong document, 409 for a taken key); the caller checks permissions.</summary>
+    public static async Task<TrackerRow> AddAsync(KlaxonDbContext db, string key, TrackerDocument tracker, CancellationToken cancellationToken)
+    {
+        var definition = await ReadAsync(db, key, tracker, cancellationToken);
+        await RefuseTakenKeyAsync(db, key, definition.Key, cancellationToken);
+        var row = new TrackerRow { Key = definition.Key, ProjectKey = key, Name = definition.Name, Definition = TrackerStorage.Write(definition), NextNumber = 1, Version = 1 };
+        db.Trackers.Add(row);
+        await SaveAsync(db, key, definition.Key, cancellationToken);
+        return row;
     }
 
     private static async Task<Tracker> ReadAsync(KlaxonDbContext db, string projectKey, TrackerDocument document, CancellationToken cancellationToken)

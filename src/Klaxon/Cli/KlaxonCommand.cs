@@ -6,7 +6,7 @@ using Klaxon.Infrastructure;
 namespace Klaxon.Cli;
 
 /// <summary>
-/// The <c>klaxon</c> command line: <c>serve</c> and <c>calendar</c>. Commands write to the invocation's output
+/// The <c>klaxon</c> command line: <c>serve</c>, <c>calendar</c> and <c>init</c>. Commands write to the invocation's output
 /// and error writers (so tests can run them in process) and exit non-zero with one readable line on failure.
 /// </summary>
 public static class KlaxonCommand
@@ -28,6 +28,7 @@ public static class KlaxonCommand
         {
             ServeCommand.Create(environment),
             CalendarCommand.Create(environment),
+            InitCommand.Create(),
         };
         root.SetAction(ShowHelp);
         return root;

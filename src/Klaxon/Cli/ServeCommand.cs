@@ -3,11 +3,15 @@ using Klaxon.Core;
 using Klaxon.Delivery;
 using Klaxon.Infrastructure;
 using Klaxon.Model;
+using Klaxon.Templates;
 using NodaTime;
 
 namespace Klaxon.Cli;
 
-/// <summary><c>klaxon serve</c>: runs the server until Ctrl+C.</summary>
+/// <summary>
+/// <c>klaxon serve</c>: runs the server until Ctrl+C. On an empty data folder (and a database without projects) it
+/// first creates the demo support project (<see cref="SupportDemo"/>), unless told <c>--no-demo</c>.
+/// </summary>
 public static class ServeCommand
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
@@ -33,13 +37,17 @@ public static class ServeCommand
         var mailFrom = new Option<string?>("--mail-from") { Description = "The sender address of every mail (needed with --smtp)." };
         var publicUrl = new Option<string?>("--public-url") { Description = "The address users open Klaxon at, for the item links in mails, such as https://klaxon.example.com." };
 
+        var noDemo = new Option<bool>("--no-demo") { Description = "Do not create the demo support project (otherwise made when the data folder is empty)." };
+
         var command = new Command("serve", "Runs the Klaxon server: REST API under /api/v1, OpenAPI document at /openapi/v1.json, /health.")
         {
-            adminToken, urls, data, db, clock, now, smtp, mailFrom, publicUrl,
+            adminToken, urls, data, db, clock, now, smtp, mailFrom, publicUrl, noDemo,
         };
         command.SetAction((parseResult, cancellationToken) => KlaxonCommand.Guard(parseResult, async output =>
         {
             var dataDirectory = Path.GetFullPath(parseResult.GetValue(data)!);
+            // Asked before anything is written there (the admin token, the database).
+            var emptyFolder = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
             var settings = new ServerSettings
             {
                 AdminToken = ResolveAdminToken(parseResult.GetValue(adminToken), environment, dataDirectory, output),
@@ -49,6 +57,12 @@ public static class ServeCommand
                 Delivery = ResolveDelivery(parseResult.GetValue(smtp), parseResult.GetValue(mailFrom), parseResult.GetValue(publicUrl), environment),
             };
             await using var app = await KlaxonServer.CreateAsync(settings, cancellationToken);
+            if (emptyFolder && !parseResult.GetValue(noDemo) && await SupportDemo.HasNoProjectAsync(app.Services, cancellationToken))
+            {
+                var items = await SupportDemo.CreateAsync(app.Services, cancellationToken);
+                output.WriteLine($"Created the demo project {SupportDemo.Key} (the support template) with {items.Count} items; sample users " +
+                    $"{string.Join(", ", SupportDemo.People.Select(p => p.Login))}, password '{SupportDemo.Password}'. Start with --no-demo to skip it.");
+            }
             await app.StartAsync(cancellationToken);
             output.WriteLine($"Klaxon is listening on {string.Join(", ", KlaxonServer.Addresses(app))}");
             await app.WaitForShutdownAsync(cancellationToken);

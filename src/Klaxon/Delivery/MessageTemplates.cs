@@ -42,6 +42,9 @@ public static class MessageTemplates
         return (Escalation, Render(item, subject, [fired, why], reason.Outcomes, link));
     }
 
+    /// <summary>A rule's own subject and text (its message template, filled from the item), with the text as HTML paragraphs.</summary>
+    public static RenderedMessage Custom(string subject, string text) => new(subject, text, Paragraphs(text));
+
     public static RenderedMessage ForReminder(ItemRow item, string setBy, string note, string link) =>
         Render(item, $"[{item.Key}] Reminder: {note}", [$"Reminder set by {setBy}: {note}"], [], link);
 

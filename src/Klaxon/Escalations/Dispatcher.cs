@@ -330,10 +330,11 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         List<string> recipients = [];
         if (rule.Actions.Notify is { IsEmpty: false } notify)
         {
-            recipients = await Notifications.RecipientsAsync(batch.Directory, item, notify, cancellationToken);
+            recipients = await Notifications.RecipientsAsync(batch.Directory, db, item, tracker, notify, now, cancellationToken);
             outcomes.Add(recipients.Count > 0 ? $"notified {string.Join(", ", recipients)}" : "notified nobody: no recipient is a known user");
         }
-        await RecordAsync(batch, row, before, item, group.Name, rule, due.Due!.Value, outcomes, recipients, nowMs, cancellationToken);
+        var firedBefore = firings.Any(f => f.Rule == row.Rule);
+        await RecordAsync(batch, row, before, item, tracker, group.Name, rule, firedBefore, due.Due!.Value, outcomes, recipients, nowMs, cancellationToken);
         return Fire(batch, row, now, due.Due!.Value, outcomes);
     }
 
@@ -379,10 +380,15 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
         return outcomes;
     }
 
-    /// <summary>Records the fire's messages: to the recipients of its notify action, and to the project's webhooks.</summary>
-    private static Task RecordAsync(FireBatch batch, EscalationRow row, ItemRow before, ItemRow item, string group, EscalationRule rule, Instant due,
-        IReadOnlyList<string> outcomes, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the fire's messages: to the recipients of its notify action (in the rule's own words when it has a
+    /// subject or text template), and to the project's webhooks; with "record in history" the item's history notes
+    /// who was told what.
+    /// </summary>
+    private static async Task RecordAsync(FireBatch batch, EscalationRow row, ItemRow before, ItemRow item, Tracker tracker, string group, EscalationRule rule,
+        bool firedBefore, Instant due, IReadOnlyList<string> outcomes, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
     {
+        var db = batch.Db;
         var delivery = batch.Services.GetRequiredService<Delivery.DeliverySettings>();
         var reason = new FireReason(group, rule.Name, row.Rule + 1, rule.Anchor, rule.Limit?.Text, rule.Unit, rule.Basis, due, outcomes);
         var detail = new System.Text.Json.Nodes.JsonObject
@@ -395,8 +401,24 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
             ["recipients"] = new System.Text.Json.Nodes.JsonArray([.. recipients.Select(r => (System.Text.Json.Nodes.JsonNode?)r)]),
         };
         var (template, message) = Delivery.MessageTemplates.ForEscalation(before, item, reason, delivery.ItemLink(item.Key));
-        return Notifications.RecordAsync(batch.Db, batch.Directory, delivery, new(row, item, EscalationRow.EscalationKind, message, $"{group}: level {row.Rule + 1} '{rule.Name}'", detail) { Template = template },
+        if (rule.Actions.Notify is { } notify && (notify.Subject is not null || notify.Body is not null))
+        {
+            var subject = notify.Subject is { } s ? await Notifications.RenderAsync(db, item, tracker, s, reason, firedBefore, cancellationToken) : message.Subject;
+            message = notify.Body is { } b ? Delivery.MessageTemplates.Custom(subject, await Notifications.RenderAsync(db, item, tracker, b, reason, firedBefore, cancellationToken)) : message with { Subject = subject };
+        }
+        await Notifications.RecordAsync(db, batch.Directory, delivery, new(row, item, EscalationRow.EscalationKind, message, $"{group}: level {row.Rule + 1} '{rule.Name}'", detail) { Template = template },
             recipients, nowMs, cancellationToken);
+        if (rule.Actions.Notify is { RecordInHistory: true })
+        {
+            db.History.Add(new HistoryRow
+            {
+                ItemId = item.Id,
+                At = nowMs,
+                Actor = $"escalation:{group}/{rule.Name}",
+                Field = Notifications.NotifiedField,
+                NewValue = $"{(recipients.Count > 0 ? string.Join(", ", recipients) : "nobody")}: {message.Subject}",
+            });
+        }
     }
 
     private static bool Fire(FireBatch batch, EscalationRow row, Instant now, Instant due, IReadOnlyList<string> outcomes)

@@ -101,6 +101,10 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
         ProblemException.ThrowIfAny(errors);
 
         var now = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
+        var createdAt = Instant.FromUnixTimeMilliseconds(now);
+        // A new item's status is set, and so is every value it is created with.
+        var given = checkedValues.Select(v => new FieldChange(v.Key, null, v.Value)).Append(new FieldChange("status", null, tracker.Workflow.Initial)).ToList();
+        foreach (var stamp in Stamps(tracker, given, createdAt, _ => null)) checkedValues[stamp.Field] = stamp.NewValue;
         var item = new ItemRow
         {
             Key = "",
@@ -187,6 +191,7 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             if (changes.Count == 0) return new ItemChange(item, tracker, [], null);
 
             var now = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
+            changes.AddRange(Stamps(tracker, changes, Instant.FromUnixTimeMilliseconds(now), current.Get));
             var touched = new List<object> { db.Items.Attach(item).Entity };
             try
             {
@@ -218,6 +223,22 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             {
                 Detach(touched);
             }
+        }
+    }
+
+    /// <summary>
+    /// The date-time fields stamped by <paramref name="changes"/> (see <see cref="CustomField.StampOn"/>): each set to
+    /// <paramref name="now"/> when a field it watches changed to a value that is neither empty nor false, unless
+    /// the change sets it itself.
+    /// </summary>
+    private static IEnumerable<FieldChange> Stamps(Tracker tracker, IReadOnlyList<FieldChange> changes, Instant now, Func<string, object?> current)
+    {
+        foreach (var field in tracker.Fields.Where(f => f.Type == CustomFieldType.DateTime && f.StampedBy.Count > 0))
+        {
+            var name = ItemValues.CustomPrefix + field.Name;
+            if (changes.Any(c => c.Field == name)) continue;
+            if (changes.Any(c => field.StampedBy.Contains(c.Field) && !ItemValues.IsEmpty(c.NewValue) && c.NewValue is not false))
+                yield return new FieldChange(name, current(name), now);
         }
     }
 

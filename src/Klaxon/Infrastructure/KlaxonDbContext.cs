@@ -36,6 +36,7 @@ public sealed class KlaxonDbContext : DbContext
     public DbSet<NodeRow> Nodes => Set<NodeRow>();
     public DbSet<Delivery.WebhookRow> Webhooks => Set<Delivery.WebhookRow>();
     public DbSet<Delivery.RateWindowRow> RateWindows => Set<Delivery.RateWindowRow>();
+    public DbSet<OnCallShiftRow> OnCallShifts => Set<OnCallShiftRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -148,6 +149,11 @@ public sealed class KlaxonDbContext : DbContext
         {
             e.ToTable("rate_windows");
             e.HasKey(x => new { x.Recipient, x.ProjectKey });
+        });
+        modelBuilder.Entity<OnCallShiftRow>(e =>
+        {
+            e.ToTable("on_call_shifts");
+            e.HasIndex(x => new { x.ProjectKey, x.StartsAt });
         });
         modelBuilder.Entity<NodeRow>(e =>
         {

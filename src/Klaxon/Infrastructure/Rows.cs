@@ -157,3 +157,17 @@ public sealed class ViewRow
     public required string Owner { get; set; }
     public int Version { get; set; }
 }
+
+/// <summary>
+/// One shift of a project's on-call roster: <see cref="Login"/> is on call in <c>[StartsAt, EndsAt)</c> (Unix
+/// milliseconds). Rules that notify "on call" reach whoever is on call when they fire.
+/// </summary>
+public sealed class OnCallShiftRow
+{
+    public long Id { get; set; }
+    public required string ProjectKey { get; set; }
+    public required string Login { get; set; }
+    public long StartsAt { get; set; }
+    public long EndsAt { get; set; }
+    public string? Note { get; set; }
+}
