@@ -3,6 +3,7 @@ using Klaxon.Escalations;
 using Klaxon.Core;
 using Klaxon.Infrastructure;
 using Klaxon.Model;
+using Klaxon.Web;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -59,8 +60,9 @@ public static class KlaxonServer
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
 
-        builder.Services.AddAuthentication(TokenHandler.SchemeName)
+        var authentication = builder.Services.AddAuthentication(TokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenHandler>(TokenHandler.SchemeName, _ => { });
+        builder.Services.AddWebUi(authentication);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Access>();
         builder.Services.AddSingleton(settings.Storage);
@@ -96,6 +98,7 @@ public static class KlaxonServer
         api.MapViewsApi();
         api.MapEscalationGroupsApi();
         api.MapEscalationScheduleApi();
+        app.MapWebUi();
         return app;
     }
 
