@@ -40,7 +40,16 @@ public static class WebUi
             o.RootDirectory = "/Web/Pages";
             o.Conventions.AuthorizeFolder("/", Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
-        }).AddMvcOptions(o => o.Filters.Add<ProblemPageFilter>());
+        })
+        .AddMvcOptions(o => o.Filters.Add<ProblemPageFilter>())
+        // The pages are compiled into this assembly, which is not the entry assembly when a test process hosts the server.
+        .ConfigureApplicationPartManager(parts =>
+        {
+            var assembly = typeof(WebUi).Assembly;
+            if (parts.ApplicationParts.OfType<Microsoft.AspNetCore.Mvc.ApplicationParts.AssemblyPart>().Any(p => p.Assembly == assembly)) return;
+            foreach (var part in Microsoft.AspNetCore.Mvc.ApplicationParts.ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly))
+                parts.ApplicationParts.Add(part);
+        });
     }
 
     public static void MapWebUi(this WebApplication app)

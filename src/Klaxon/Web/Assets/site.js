@@ -9,7 +9,8 @@
       var d = new Date(t.getAttribute("datetime"));
       if (isNaN(d)) return;
       t.title = t.textContent.trim();
-      t.textContent = d.toLocaleString([], { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+      t.textContent = d.toLocaleString([], {
+        weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" });
     });
   }
 
