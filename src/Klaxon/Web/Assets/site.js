@@ -59,11 +59,11 @@
     });
   }
 
-  // Rule fieldsets of the group editor: names are Rules[i].Field; adding copies the template, removing renumbers.
+  // Rule fieldsets of the group editor: names are Form.Rules[i].Field; adding copies the template, removing renumbers.
   function renumberRules(container) {
     container.querySelectorAll("fieldset.rule").forEach(function (fs, i) {
       fs.querySelector("legend .n").textContent = String(i + 1);
-      fs.querySelectorAll("[name]").forEach(function (el) { el.name = el.name.replace(/^Rules\[\d+\]/, "Rules[" + i + "]"); });
+      fs.querySelectorAll("[name]").forEach(function (el) { el.name = el.name.replace(/^Form\.Rules\[\d+\]/, "Form.Rules[" + i + "]"); });
       fs.querySelectorAll("[id]").forEach(function (el) { el.id = el.id.replace(/^rule\d+-/, "rule" + i + "-"); });
       fs.querySelectorAll("[for]").forEach(function (el) { el.htmlFor = el.htmlFor.replace(/^rule\d+-/, "rule" + i + "-"); });
       fs.querySelectorAll("[data-check-output]").forEach(function (el) { el.setAttribute("data-check-output", el.getAttribute("data-check-output").replace(/^rule\d+-/, "rule" + i + "-")); });
