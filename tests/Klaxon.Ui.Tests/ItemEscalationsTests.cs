@@ -44,6 +44,16 @@ public sealed class ItemEscalationsTests : IAsyncLifetime
         var outcomes = await rule.Locator(".outcomes li").AllTextContentsAsync();
         Assert.Contains(outcomes, o => o.Contains("Unconfirmed", StringComparison.Ordinal));
         Assert.Contains(outcomes, o => o.Contains("pat", StringComparison.Ordinal));
+
+        await page.FillAsync("#reminder-at", "2026-03-30T09:00");
+        await page.SelectOptionAsync("#reminder-zone", "utc");
+        await page.FillAsync("#reminder-note", "Call the customer back");
+        await page.ClickAsync("text=Add reminder >> nth=-1");
+        await page.WaitForURLAsync("**/escalations?added=true");
+        var reminder = page.Locator("li[data-rule='Reminder']");
+        Assert.Equal("pending", await reminder.GetAttributeAsync("data-status"));
+        Assert.Contains("Call the customer back", await reminder.TextContentAsync());
+        Assert.Contains("Mon 30 Mar 2026, 09:00 UTC", await reminder.TextContentAsync());
         await BrowserSession.ScreenshotAsync(page, "item-escalations-fired");
         await page.ClickAsync("text=Details");
         Assert.Equal("Unconfirmed", await page.TextContentAsync("[data-field=status]"));

@@ -40,7 +40,7 @@ public static class Charts
     /// <summary>A share as a ring with the percentage in the middle (an empty ring and "no data" when there is nothing to count).</summary>
     public static IHtmlContent Share(string title, int part, int whole, string caption, int size = 220)
     {
-        var svg = Open(title, size, size);
+        var svg = Open(title, size, size, " share");
         double r = size * 0.36, cx = size / 2.0, cy = size / 2.0 - 6;
         var circumference = 2 * Math.PI * r;
         svg.Append(Invariant($"<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r:0.#}\" fill=\"none\" stroke=\"#e8ebf0\" stroke-width=\"22\"/>"));
@@ -56,8 +56,8 @@ public static class Charts
         return Close(svg);
     }
 
-    private static StringBuilder Open(string title, int width, int height) =>
-        new StringBuilder().Append(Invariant($"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{Encode(title)}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{Encode(title)}</title>"));
+    private static StringBuilder Open(string title, int width, int height, string css = "") =>
+        new StringBuilder().Append(Invariant($"<svg class=\"chart{css}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{Encode(title)}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{Encode(title)}</title>"));
 
     private static HtmlString Close(StringBuilder svg) => new(svg.Append("</svg>").ToString());
 
