@@ -55,6 +55,7 @@ public sealed class PermissionTests : IAsyncLifetime
         await page.FillAsync("#password", "not-the-password");
         await page.ClickAsync("button[type=submit]");
         Assert.Contains("not right", await page.TextContentAsync(".problem"));
+        await BrowserSession.ScreenshotAsync(page, "signin");
 
         var signedIn = await session.SignInAsync("pat");
         var api = await signedIn.APIRequest.GetAsync("/api/v1/projects");

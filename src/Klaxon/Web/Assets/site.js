@@ -54,8 +54,8 @@
       if (input.dataset.watched) return;
       input.dataset.watched = "1";
       var timer;
+      // Checked on input only: what the server rendered with the page (a filter's positioned error) stays until then.
       input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { checkField(input); }, 200); });
-      if (input.value.trim() !== "") checkField(input);
     });
   }
 
