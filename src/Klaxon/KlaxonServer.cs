@@ -3,6 +3,7 @@ using Klaxon.Escalations;
 using Klaxon.Core;
 using Klaxon.Infrastructure;
 using Klaxon.Model;
+using Klaxon.Web;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -62,8 +63,9 @@ public static class KlaxonServer
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
 
-        builder.Services.AddAuthentication(TokenHandler.SchemeName)
+        var authentication = builder.Services.AddAuthentication(TokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenHandler>(TokenHandler.SchemeName, _ => { });
+        builder.Services.AddWebUi(authentication);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Access>();
         builder.Services.AddSingleton(settings.Storage);
@@ -106,6 +108,7 @@ public static class KlaxonServer
         api.MapNotificationsApi();
         api.MapWebhooksApi();
         api.MapOnCallApi();
+        app.MapWebUi();
         return app;
     }
 

@@ -96,6 +96,34 @@ public sealed class EscalationPlan(string name, CompiledExpression predicate, IR
         }
     }
 
+    /// <summary>
+    /// The firings the plan would make for an item from <paramref name="from"/> to <paramref name="until"/> (inclusive)
+    /// if the item's values stayed as they are: each rule fires at its due, or at <paramref name="from"/> when it is
+    /// already overdue (a late firing, which the repeat rule then counts from), in due order. A preview, not a
+    /// promise: actions that change the item (a transition out of the group) would stop later firings.
+    /// </summary>
+    /// <param name="fired">Firings recorded before <paramref name="from"/>, any order.</param>
+    /// <param name="maxFirings">Stops after this many firings (a repeat rule fires at most once a minute).</param>
+    public List<Firing> Simulate(
+        IFieldValues item, Instant from, Instant until, IReadOnlyList<Firing> fired, Func<string?, WorkingCalendar> calendarFor, int maxFirings = 20_000)
+    {
+        var all = new List<Firing>(fired);
+        var result = new List<Firing>();
+        while (result.Count < maxFirings)
+        {
+            RuleDue? next = null;
+            foreach (var due in Schedule(item, from, all, calendarFor))
+            {
+                if (due.Due is { } d && (next is null || d < next.Due!.Value)) next = due;
+            }
+            if (next is null || next.Due!.Value > until) break;
+            var firing = new Firing(next.Rule, next.Due.Value, Instant.Max(next.Due.Value, from));
+            all.Add(firing);
+            result.Add(firing);
+        }
+        return result;
+    }
+
     /// <summary>anchor + limit for one rule, or an error saying why not.</summary>
     public static Instant? Due(EscalationRule rule, IFieldValues item, Instant now, Instant anchor, Func<string?, WorkingCalendar> calendarFor, out string? error)
     {

@@ -26,6 +26,9 @@ public static class EscalationGroupsApi
         var api = app.MapGroup("/projects/{key}/escalation-groups").WithTags("Escalation groups");
         api.MapGet("", ListGroups).WithSummary("The project's escalation groups (needs 'View Escalation Schedule').");
         api.MapGet("/{id:long}", GetGroup).WithSummary("One escalation group.").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/preview", PreviewGroup)
+            .WithSummary("What a group would do, before it is saved: the items it selects now, each rule's due for each, and the messages per recipient over the next 7 days (items assumed unchanged). 'replacing' names the stored group it would replace, whose firings then count.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("", CreateGroup).WithSummary("Creates an escalation group (project administrators).").ProducesValidationProblem();
         api.MapPut("/{id:long}", ReplaceGroup).WithSummary("Replaces an escalation group (project administrators).").ProducesValidationProblem();
         api.MapDelete("/{id:long}", DeleteGroup).WithSummary("Deletes an escalation group; its pending escalations are cancelled.");
@@ -43,6 +46,17 @@ public static class EscalationGroupsApi
     {
         await access.RequireAsync(key, Permissions.ViewEscalationSchedule, cancellationToken);
         return TypedResults.Ok(Answer(await FindAsync(db, key, id, cancellationToken)));
+    }
+
+    public static async Task<Ok<EscalationPreviewAnswer>> PreviewGroup(
+        string key, long? replacing, EscalationGroupDocument group, KlaxonDbContext db, Access access, CalendarCatalog catalog, IClock clock,
+        CancellationToken cancellationToken)
+    {
+        await access.RequireAsync(key, Permissions.ViewEscalationSchedule, cancellationToken);
+        if (replacing is { } id) await FindAsync(db, key, id, cancellationToken);
+        var checkedGroup = await CheckAsync(db, catalog, key, group, cancellationToken);
+        var tracker = TrackerStorage.Read(await db.Trackers.AsNoTracking().SingleAsync(t => t.Key == checkedGroup.Tracker, cancellationToken));
+        return TypedResults.Ok(await EscalationPreview.RunAsync(db, catalog, key, tracker, checkedGroup, replacing, clock.GetCurrentInstant(), cancellationToken));
     }
 
     public static async Task<Created<EscalationGroupAnswer>> CreateGroup(

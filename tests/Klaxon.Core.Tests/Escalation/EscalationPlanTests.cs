@@ -210,4 +210,50 @@ public class EscalationPlanTests
         Assert.Equal("APAC", set["fields.region"].Constant);
         Assert.Null(set["resolution"].Constant);
     }
+
+    private const string VerifyThenRepeat = """
+        {"name":"Nag","tracker":"BUG","filter":"true","rules":[
+          {"name":"Verify","anchor":"submittedAt","limit":"2","unit":"hours","basis":"working"},
+          {"name":"Again","anchor":"afterLastEscalation","limit":"1","unit":"days","basis":"calendar"}]}
+        """;
+
+    [Fact]
+    public void Simulate_FiresEachRuleAtItsDue_ThenRepeatsUntilTheWindowEnds()
+    {
+        var group = Group(VerifyThenRepeat);
+        // Submitted Friday 2026-01-02 16:00 UTC: 1 working hour on Friday, 1 on Monday → Monday 10:00; then daily.
+        var item = Item(("submittedAt", Utc(1, 2, 16)));
+
+        var firings = group.Plan.Simulate(item, Utc(1, 2, 16), Utc(1, 9, 10), [], _ => System);
+
+        Assert.Equal(
+            [(0, Utc(1, 5, 10)), (1, Utc(1, 6, 10)), (1, Utc(1, 7, 10)), (1, Utc(1, 8, 10)), (1, Utc(1, 9, 10))],
+            firings.Select(f => (f.Rule, f.FiredAt)));
+        Assert.All(firings, f => Assert.Equal(f.Due, f.FiredAt));
+    }
+
+    [Fact]
+    public void Simulate_FiresAnOverdueRuleAtTheStart_AndRepeatsFromThatLateFiring()
+    {
+        var group = Group(VerifyThenRepeat);
+        var item = Item(("submittedAt", Utc(1, 5, 9)));
+
+        var firings = group.Plan.Simulate(item, Utc(1, 5, 14), Utc(1, 7, 0), [], _ => System);
+
+        Assert.Equal([new Firing(0, Utc(1, 5, 11), Utc(1, 5, 14)), new Firing(1, Utc(1, 6, 14), Utc(1, 6, 14))], firings);
+        Assert.True(firings[0].Late);
+    }
+
+    [Fact]
+    public void Simulate_SkipsARuleThatAlreadyFiredForItsDue_AndStopsAtTheLimit()
+    {
+        var group = Group(VerifyThenRepeat);
+        var item = Item(("submittedAt", Utc(1, 5, 9)));
+        Firing[] fired = [new(0, Utc(1, 5, 11), Utc(1, 5, 11))];
+
+        var firings = group.Plan.Simulate(item, Utc(1, 5, 12), Utc(2, 5, 0), fired, _ => System, maxFirings: 3);
+
+        Assert.Equal([Utc(1, 6, 11), Utc(1, 7, 11), Utc(1, 8, 11)], firings.Select(f => f.FiredAt));
+        Assert.All(firings, f => Assert.Equal(1, f.Rule));
+    }
 }

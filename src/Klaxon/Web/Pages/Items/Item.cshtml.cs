@@ -1,0 +1,58 @@
+using Klaxon.Apis;
+using Klaxon.Core.Tracking;
+using Klaxon.Escalations;
+using Klaxon.Infrastructure;
+using Klaxon.Model;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Klaxon.Web.Pages.Items;
+
+/// <summary>An item: its fields, links, history and the transitions the user may run now (as the Items API answers them).</summary>
+public sealed class ItemModel(KlaxonDbContext db, Access access, IClock clock, Rescheduler rescheduler) : PageModel
+{
+    [FromRoute]
+    public string Key { get; set; } = "";
+
+    public ItemAnswer Item { get; private set; } = null!;
+    public List<HistoryAnswer> History { get; private set; } = [];
+    public List<TransitionAnswer> Transitions { get; private set; } = [];
+    public bool SeesEscalations { get; private set; }
+    public string? Message { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(string? done, CancellationToken cancellationToken)
+    {
+        if (done is not null) Message = $"Ran “{done}”.";
+        await LoadAsync(cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostTransitionAsync(string transition, int version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ItemsApi.RunTransition(Key, new RunTransitionRequest { Transition = transition, Version = version }, HttpContext, db, access, clock, rescheduler, cancellationToken);
+            return Redirect($"/items/{Key}?done={Uri.EscapeDataString(transition)}");
+        }
+        catch (ProblemException refused) when (refused.Status is StatusCodes.Status400BadRequest or StatusCodes.Status409Conflict)
+        {
+            Error = refused.Message;
+            Response.StatusCode = refused.Status;
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Item = (await ItemsApi.GetItem(Key, HttpContext, db, access, clock, cancellationToken)).Value!;
+        History = (await ItemsApi.GetHistory(Key, db, access, clock, cancellationToken)).Value!;
+        Transitions = (await ItemsApi.ListTransitions(Key, db, access, clock, cancellationToken)).Value!;
+        SeesEscalations = (await access.PermissionsAsync(Item.Project, cancellationToken)).Contains(Permissions.ViewEscalationSchedule);
+    }
+}
+
+/// <summary>The heading and tabs shared by an item's pages.</summary>
+public sealed record ItemHeader(ItemAnswer Item, bool SeesEscalations, string Tab);
