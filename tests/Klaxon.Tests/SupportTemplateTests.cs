@@ -53,6 +53,21 @@ public class SupportTemplateTests
     }
 
     [Fact]
+    public async Task ATrackerWithAWrongStampOrDescription_IsRefusedNamingTheField_AndNothingIsStored()
+    {
+        await using var desk = await SupportDesk.StartAsync();
+        var path = $"/api/v1/projects/{SupportDesk.Key}/trackers/INC";
+        var tracker = await desk.Admin.GetJsonAsync(path);
+        tracker["fields"]!.AsArray().Add(JsonNode.Parse("""{"name":"seenAt","type":"datetime","stampOn":["fields.nothing"]}"""));
+        tracker["descriptions"]!["fields.product"] = JsonNode.Parse("""{"Mainframe":"Not a product"}""");
+
+        await desk.Server.AssertRefusedAsync(desk.Admin, HttpMethod.Put, path, tracker.ToJsonString(), [path], HttpStatusCode.BadRequest);
+        using var response = await desk.Admin.PutJsonAsync(path, tracker.ToJsonString());
+        var errors = (await response.ReadJsonAsync())["errors"]!.AsObject();
+        Assert.Equal(["fields[8].stampOn", "descriptions.fields.product.Mainframe"], errors.Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task UnknownTemplate_IsRefusedAndNothingIsStored()
     {
         await using var server = await RunningServer.StartAsync();
