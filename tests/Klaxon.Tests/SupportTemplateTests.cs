@@ -99,6 +99,7 @@ public class SupportTemplateTests
         Assert.Equal("New", await desk.StatusAsync(incident));
         await desk.AdvanceToAsync("2026-03-30T09:59:59Z");
         Assert.Equal("New", await desk.StatusAsync(incident));
+        Assert.Empty(await desk.MessagesFor(incident));
 
         await desk.AdvanceToAsync("2026-03-30T10:00:00Z");
         var item = await desk.ItemAsync(incident);
@@ -107,20 +108,31 @@ public class SupportTemplateTests
         var escalation = (await desk.HistoryAsync(incident)).Single(h => (string?)h!["transition"] == "Escalate to engineering")!;
         Assert.StartsWith("escalation:", (string)escalation["actor"]!);
 
-        // Monday 03:00 in Los Angeles: engineering is closed, so mia, on call, is told at once to assign an engineer.
-        var onCall = (await desk.MessagesFor(incident)).Where(m => m.Subject.Contains("outside engineering hours")).ToList();
-        var call = Assert.Single(onCall);
-        Assert.Equal("mia", call.Recipient);
+        // The escalation is mailed to the support owner and every engineering manager, one mail each.
+        var mails = await desk.MessagesFor(incident);
+        Assert.Equal(["alice", "max", "mia"], mails.Select(m => m.Recipient).Order());
+        const string escalated = "Severity 1: escalate within 4 business hours: Escalate to engineering (New → Escalated)";
+        Assert.Equal($"[{incident}] Production server down — {escalated}", mails.Single(m => m.Recipient == "max").Subject);
+        Assert.Equal($"[{incident}] Production server down — {escalated}", mails.Single(m => m.Recipient == "alice").Subject);
+        Assert.DoesNotContain("on call", mails.Single(m => m.Recipient == "max").Body);
+
+        // Monday 03:00 in Los Angeles: engineering is closed, so mia, on call, is told at once to assign an engineer —
+        // in the same mail as the escalation, as both rules fired for the incident at one instant.
+        var call = mails.Single(m => m.Recipient == "mia");
         Assert.Equal("mia@example.test", call.Email);
-        Assert.Contains("assign a responsible engineer", call.Subject);
+        Assert.Equal($"[{incident}] Production server down — 2 rules fired: Severity 1: escalate within 4 business hours: level 1 'Escalate to engineering'; " +
+            "Severity 1 outside engineering hours: on-call manager: level 1 'Call the on-call engineering manager'", call.Subject);
+        Assert.Contains("Moved from New to Escalated by this escalation.", call.Body);
+        Assert.Contains("outside engineering business hours.", call.Body);
+        Assert.Contains("You are the engineering manager on call: set the incident's engineer (fields.engineer) to the responsible engineer.", call.Body);
+        Assert.Contains("Support owner: alice", call.Body);
         Assert.Contains("Customer: carl", call.Body);
-        Assert.DoesNotContain(await desk.MailsTo("max"), m => m.Subject.Contains("outside engineering hours"));
-        Assert.Contains(await desk.MailsTo("max"), m => m.Subject.Contains("Escalate to engineering")); // the escalation itself goes to every manager
+        Assert.DoesNotContain(await desk.MailsTo("max"), m => m.Body.Contains("on call"));
 
         // mia assigns bob within the hour: the next level is not alerted.
         await desk.PatchAsync(incident, """{"fields":{"engineer":"bob"}}""", "mia");
         await desk.AdvanceToAsync("2026-03-30T12:00:00Z");
-        Assert.DoesNotContain(await desk.MessagesFor(incident), m => m.Subject.Contains("Nobody assigned"));
+        Assert.Equal(3, (await desk.MessagesFor(incident)).Count);
         Assert.Equal("bob", (string)(await desk.ItemAsync(incident))["fields"]!["engineer"]!); // engineering owns the resolution
     }
 
@@ -134,13 +146,17 @@ public class SupportTemplateTests
         await desk.LinkBugReportAsync(incident, bug);
         await desk.TransitionAsync(incident, "Escalate to engineering");
         await desk.SettleAsync();
-        Assert.Equal(["mia"], (await desk.MessagesFor(incident)).Select(m => m.Recipient));
+        var call = Assert.Single(await desk.MessagesFor(incident));
+        Assert.Equal(("mia", "mia@example.test"), (call.Recipient, call.Email));
+        Assert.Equal($"[{incident}] Severity 1 escalated outside engineering hours: assign a responsible engineer", call.Subject); // the rule's own subject
+        Assert.Contains("Customer: carl", call.Body);
 
         await desk.AdvanceToAsync("2026-03-28T10:59:59Z");
         Assert.Single(await desk.MessagesFor(incident));
         await desk.AdvanceToAsync("2026-03-28T11:00:00Z");
-        var alerts = (await desk.MessagesFor(incident)).Where(m => m.Subject.Contains("Nobody assigned")).Select(m => m.Recipient).Order();
-        Assert.Equal(["max", "mia"], alerts);
+        var alerts = (await desk.MessagesFor(incident)).Skip(1).ToList();
+        Assert.Equal(["max", "mia"], alerts.Select(m => m.Recipient).Order());
+        Assert.All(alerts, m => Assert.Equal($"[{incident}] Data loss on the cluster — Severity 1 outside engineering hours: on-call manager: Nobody assigned: alert every engineering manager", m.Subject));
     }
 
     [Fact]
@@ -155,13 +171,21 @@ public class SupportTemplateTests
         using var response = await desk.As("alice").PostJsonAsync($"/api/v1/items/{incident}/transitions", """{"transition":"Escalate to engineering"}""");
         var problem = await response.ReadJsonAsync();
         Assert.Contains("Escalate to engineering requires a link of type 'bug-report'", (string)problem["detail"]!);
+        await desk.SettleAsync();
+        Assert.Empty(await desk.MessagesFor(incident)); // a refused escalation mails nobody
 
         // The escalation rule meets the same requirement: at its due it records why it could not escalate.
-        await desk.AdvanceToAsync("2026-04-09T14:00:00Z");
+        await desk.AdvanceToAsync("2026-04-09T12:59:59Z");
+        Assert.Empty(await desk.MessagesFor(incident));
+        await desk.AdvanceToAsync("2026-04-09T13:00:00Z");
         Assert.Equal("Troubleshooting", await desk.StatusAsync(incident));
-        var notice = Assert.Single(await desk.MessagesFor(incident), m => m.Recipient == "alice");
-        Assert.Contains("not run", notice.Body);
-        Assert.Contains("bug-report", notice.Body);
+        var notices = await desk.MessagesFor(incident);
+        Assert.Equal(["alice", "max", "mia"], notices.Select(m => m.Recipient).Order());
+        Assert.All(notices, notice =>
+        {
+            Assert.Equal($"[{incident}] Reports render slowly — Severity 2: escalate after 72 hours of troubleshooting: Escalate to engineering", notice.Subject);
+            Assert.Contains($"- transition 'Escalate to engineering' not run: {incident}: Escalate to engineering requires a link of type 'bug-report'.", notice.Body);
+        });
     }
 
     [Fact]
@@ -186,9 +210,16 @@ public class SupportTemplateTests
 
         await desk.AdvanceToAsync("2026-04-13T13:59:59Z");
         Assert.Equal("Troubleshooting", await desk.StatusAsync(incident));
+        Assert.Empty(await desk.MessagesFor(incident));
         await desk.AdvanceToAsync("2026-04-13T14:00:00Z");
         Assert.Equal("Escalated", await desk.StatusAsync(incident));
-        Assert.Equal(["alice", "max", "mia"], (await desk.MessagesFor(incident)).Select(m => m.Recipient).Order());
+        var mails = await desk.MessagesFor(incident);
+        Assert.Equal(["alice", "max", "mia"], mails.Select(m => m.Recipient).Order());
+        Assert.All(mails, m =>
+        {
+            Assert.Equal($"[{incident}] Exports miss the last row — Severity 2: escalate after 72 hours of troubleshooting: Escalate to engineering (Troubleshooting → Escalated)", m.Subject);
+            Assert.Contains("Due 2026-04-13T14:00:00Z: submittedAt + 72 hours of working time.", m.Body);
+        });
     }
 
     [Fact]
@@ -208,6 +239,11 @@ public class SupportTemplateTests
         var escalated = (await desk.HistoryAsync(confirmed)).Single(h => (string?)h!["transition"] == "Escalate to engineering")!;
         Assert.Equal("2026-03-30T11:00:00Z", (string)escalated["at"]!);
         Assert.Equal("New", await desk.StatusAsync(waiting));
+        var mails = await desk.MessagesFor(confirmed);
+        Assert.Equal(["alice", "max", "mia"], mails.Select(m => m.Recipient).Order());
+        Assert.All(mails, m => Assert.Equal(
+            $"[{confirmed}] Tooltip shows the wrong unit — Severity 3: escalate after two weeks, or when a bug is confirmed: Confirmed software error (New → Escalated)", m.Subject));
+        Assert.Empty(await desk.MessagesFor(waiting));
     }
 
     [Fact]
@@ -231,7 +267,13 @@ public class SupportTemplateTests
         await desk.AdvanceToAsync("2026-04-02T00:00:00Z");
 
         // The managers, and the support owner who keeps the customer informed.
-        Assert.Equal(["alice", "max", "mia"], (await desk.MessagesFor(silent)).Where(m => m.Subject.Contains("Assessment missing")).Select(m => m.Recipient).Order());
+        var alerts = await desk.MessagesFor(silent);
+        Assert.Equal(["alice", "max", "mia"], alerts.Select(m => m.Recipient).Order());
+        Assert.All(alerts, m =>
+        {
+            Assert.Equal($"[{silent}] Checkout fails — Severity 1: engineering assessment within 24 hours: Assessment missing", m.Subject);
+            Assert.Contains("Due 2026-03-31T17:00:00Z: fields.statusChangedAt + 24 hours of calendar time.", m.Body);
+        });
         Assert.Empty(await desk.MessagesFor(assessed));
         Assert.Contains("Assessment missing cancelled 2026-03-31T17:00:00Z", await desk.ScheduleLinesAsync(assessed));
     }
@@ -265,7 +307,9 @@ public class SupportTemplateTests
         await desk.SettleAsync();
 
         var mails = await desk.MessagesFor(bug);
-        Assert.Equal(["alice", "dora"], mails.Where(m => m.Subject.Contains("Fixed in Server 4.2.1")).Select(m => m.Recipient).Order());
+        Assert.Equal(["alice", "dora"], mails.Select(m => m.Recipient).Order());
+        Assert.All(mails, m => Assert.Equal($"[{bug}] Fixed in Server 4.2.1: Crash when the index is rebuilt", m.Subject));
+        Assert.Contains("make the corrected version available for download", mails.Single(m => m.Recipient == "dora").Body);
         var toSupport = mails.Single(m => m.Recipient == "alice");
         Assert.Contains($"- {first} (bug-report) Index rebuild crashes [Escalated]; customer: carl", toSupport.Body);
         Assert.Contains($"- {second} (bug-report) Nightly job crashes [Escalated]; customer: cora", toSupport.Body);
@@ -291,6 +335,7 @@ public class SupportTemplateTests
         await desk.SettleAsync();
         var notices = await desk.MessagesFor(bug);
         Assert.Equal(["carl", "cora"], notices.Select(m => m.Recipient).Order()); // customers of Server; cliff uses Client
+        Assert.Equal(["carl@example.test", "cora@example.test"], notices.Select(m => m.Email).Order());
         Assert.All(notices, m =>
         {
             Assert.Equal("Problem notice for Server: Totals double-count refunds", m.Subject);
@@ -308,11 +353,14 @@ public class SupportTemplateTests
         Assert.Equal(2, (await desk.MessagesFor(bug)).Count);
         await desk.PatchAsync(bug, """{"fields":{"targetRelease":"4.2.2"}}""", "bob");
         await desk.SettleAsync();
-        var updates = (await desk.MessagesFor(bug)).Skip(2).ToList();
+        var all = await desk.MessagesFor(bug);
+        Assert.Equal(4, all.Count);
+        var updates = all.Skip(2).ToList();
         Assert.Equal(["carl", "cora"], updates.Select(m => m.Recipient).Order());
         Assert.All(updates, m =>
         {
             Assert.StartsWith("Update: Problem notice for Server", m.Subject);
+            Assert.Contains("Workaround: Run the totals report twice and subtract refunds", m.Body);
             Assert.Contains("Fix targeted for release: 4.2.2", m.Body);
         });
         Assert.Equal(2, (await desk.HistoryAsync(bug)).Count(h => (string)h!["field"]! == "notified"));
