@@ -15,6 +15,7 @@ namespace Klaxon.Tests;
 /// clock: 1,200 recorded messages are each mailed exactly once, and both nodes take a share (claims by conditional
 /// update). This test always uses PostgreSQL, whichever backend the rest of the run uses: several nodes need it.
 /// </summary>
+[Collection(ClusterTests.Name)]
 public sealed class OutboxClusterTests : IAsyncDisposable
 {
     private const int Count = 1_200;
@@ -76,4 +77,11 @@ public sealed class OutboxClusterTests : IAsyncDisposable
         Assert.All(owners, o => Assert.Contains(o.Owner, ids));
         Assert.True(owners.Count == 2, $"both nodes should have sent some: {string.Join(", ", owners.Select(o => $"{o.Owner}={o.Sent}"))}");
     }
+}
+
+/// <summary>The multi-node tests on the real clock run one after the other: each is heavy, and both have time limits.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterTests
+{
+    public const string Name = "Cluster tests";
 }
