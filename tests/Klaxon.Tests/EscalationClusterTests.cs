@@ -16,6 +16,7 @@ namespace Klaxon.Tests;
 /// due at the same moment and each fires exactly once (one fired row, one message), shared between the nodes.
 /// This test always uses PostgreSQL, whichever backend the rest of the run uses: several nodes need it.
 /// </summary>
+[Collection(ClusterTests.Name)]
 public sealed class EscalationClusterTests : IAsyncDisposable
 {
     private const int Count = 10_000;

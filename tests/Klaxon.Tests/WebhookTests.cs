@@ -110,7 +110,7 @@ public class WebhookTests
             var row = waiting.Single(x => (string)x!["channel"]! == "webhook")!;
             Assert.Contains("answered 500", (string)row["lastError"]!);
             Assert.Equal(attempt, receiver.Requests.Count); // no attempt before its backoff has passed on the clock
-            await p.Admin.PostJsonAsync("/api/v1/clock/advance", """{"by":"PT2H"}""");
+            await Users.ExpectAsync(HttpStatusCode.OK, p.Admin.PostJsonAsync("/api/v1/clock/advance", """{"by":"PT2H"}"""));
         }
 
         var requests = await receiver.WaitForAsync(4);
@@ -118,7 +118,7 @@ public class WebhookTests
         Assert.Equal(4, (int)sent.Single(x => (string)x!["channel"]! == "webhook")!["attempts"]!);
         Assert.Equal([500, 500, 500, 200], requests.Select(r => r.AnsweredWith));
         Assert.Single(requests.Select(r => r.DeliveryId).Distinct());
-        await p.Admin.PostJsonAsync("/api/v1/clock/advance", """{"by":"PT24H"}""");
+        await Users.ExpectAsync(HttpStatusCode.OK, p.Admin.PostJsonAsync("/api/v1/clock/advance", """{"by":"PT24H"}"""));
         await Task.Delay(500);
         Assert.Equal(4, receiver.Requests.Count);
     }

@@ -112,9 +112,20 @@ public sealed class OutboxWorker(
                 if (rows.Count == 0) return settled;
                 settled += rows.Count;
                 var deliveries = await PlanAsync(claim, rows, cancellationToken);
+                // Each outcome is recorded as soon as it is known; outcomes that arrive together share one commit.
                 // Sends are not cancelled by a stop: a mail that went out is marked sent.
-                await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Concurrency) },
-                    async (delivery, _) => await DeliverAsync(claim, delivery, CancellationToken.None));
+                var outcomes = System.Threading.Channels.Channel.CreateUnbounded<Outcome>(new() { SingleReader = true });
+                var recording = RecordOutcomesAsync(claim, outcomes.Reader);
+                try
+                {
+                    await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Concurrency) },
+                        async (delivery, _) => outcomes.Writer.TryWrite(await SendAsync(delivery)));
+                }
+                finally
+                {
+                    outcomes.Writer.Complete();
+                    await recording;
+                }
             }
         }
         finally
@@ -184,6 +195,11 @@ public sealed class OutboxWorker(
         var items = mails.Select(r => r.ItemId).OfType<long>().Distinct().ToList();
         var itemKeys = await db.Items.AsNoTracking().Where(i => items.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Key, cancellationToken);
 
+        var windowRows = await db.RateWindows.AsNoTracking().Where(w => logins.Contains(w.Recipient)).ToListAsync(cancellationToken);
+        var windows = windowRows.ToDictionary(w => (w.Recipient, w.ProjectKey), w => new Window(w.StartedAt, w.Sent, Stored: true));
+        var holds = new List<(List<MessageRow> Rows, string Why, long Until, (string, string)? Window)>();
+        var sends = new List<(Planned Delivery, (string, string)? Window)>();
+
         // Digests first (messages held by the rate limit whose window ended), then each fire's messages to each recipient.
         var groups = mails
             .GroupBy(r => r.Held == MessageState.RateLimited ? $"digest\n{r.Recipient}\n{r.ProjectKey}" : $"fire\n{r.Recipient}\n{r.ItemId}\n{r.CreatedAt}")
@@ -210,8 +226,7 @@ public sealed class OutboxWorker(
                 var calendar = catalog.TryGet(user.CalendarId ?? CalendarDefinition.SystemId, out var own) ? own : catalog.Get(CalendarDefinition.SystemId);
                 if (!calendar.IsWorking(now))
                 {
-                    var next = calendar.NextWorkingInstant(now).ToUnixTimeMilliseconds();
-                    await HoldAsync(db, claim, messages, digest ? MessageState.RateLimited : MessageState.QuietHours, next, cancellationToken);
+                    holds.Add((messages, digest ? MessageState.RateLimited : MessageState.QuietHours, calendar.NextWorkingInstant(now).ToUnixTimeMilliseconds(), null));
                     continue;
                 }
             }
@@ -221,104 +236,130 @@ public sealed class OutboxWorker(
             {
                 var windowStart = Instant.FromUnixTimeMilliseconds(first.NextAttemptAt) - Duration.FromMinutes(limit.Minutes);
                 var mail = new OutgoingMail(address, MessageTemplates.Digest(messages, limit, windowStart), first.DeliveryId, null);
-                planned.Add(new Planned(messages, ct => MailSender.SendAsync(smtp, mail, ct), first.DeliveryId));
+                sends.Add((new Planned(messages, ct => MailSender.SendAsync(smtp, mail, ct), first.DeliveryId), null));
                 continue;
             }
-            if (await TakeFromWindowAsync(db, first.Recipient, first.ProjectKey ?? "", nowMs, limit, cancellationToken) is { } windowEnd)
+            // The recipient's window for this project: opened by the first mail, at most limit.Messages mails until it ends.
+            var windowKey = (first.Recipient, first.ProjectKey ?? "");
+            var length = (long)limit.Minutes * 60_000;
+            var window = windows.GetValueOrDefault(windowKey) ?? new Window(nowMs, 0, Stored: false);
+            if (nowMs >= window.Start + length) window = window with { Start = nowMs, Sent = 0 };
+            if (window.Sent >= limit.Messages)
             {
-                await HoldAsync(db, claim, messages, MessageState.RateLimited, windowEnd, cancellationToken);
+                holds.Add((messages, MessageState.RateLimited, window.Start + length, windowKey));
                 continue;
             }
+            windows[windowKey] = window with { Sent = window.Sent + 1, Changed = true };
             var single = new OutgoingMail(address, MessageTemplates.Merged(messages), first.DeliveryId, itemKey);
-            planned.Add(new Planned(messages, ct => MailSender.SendAsync(smtp, single, ct), first.DeliveryId));
+            sends.Add((new Planned(messages, ct => MailSender.SendAsync(smtp, single, ct), first.DeliveryId), windowKey));
         }
+
+        // One commit for the windows and the holds. A window another node changed meanwhile (its conditional update
+        // matches nothing) is not taken: its messages go back to pending, to be planned again on the current window.
+        var contested = new HashSet<(string, string)>();
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            foreach (var (key, window) in windows.Where(w => w.Value.Changed))
+            {
+                var stored = windowRows.FirstOrDefault(w => w.Recipient == key.Item1 && w.ProjectKey == key.Item2);
+                var written = stored is null
+                    ? await db.Database.ExecuteSqlInterpolatedAsync(
+                        $"INSERT INTO rate_windows (recipient, project_key, started_at, sent) VALUES ({key.Item1}, {key.Item2}, {window.Start}, {window.Sent}) ON CONFLICT DO NOTHING",
+                        cancellationToken)
+                    : await db.RateWindows.Where(w => w.Recipient == key.Item1 && w.ProjectKey == key.Item2 && w.StartedAt == stored.StartedAt && w.Sent == stored.Sent)
+                        .ExecuteUpdateAsync(u => u.SetProperty(w => w.StartedAt, window.Start).SetProperty(w => w.Sent, window.Sent), cancellationToken);
+                if (written != 1) contested.Add(key);
+            }
+            foreach (var (heldRows, why, until, window) in holds)
+            {
+                if (window is { } key && contested.Contains(key)) await HoldAsync(db, claim, heldRows, MessageState.Pending, null, nowMs, cancellationToken);
+                else await HoldAsync(db, claim, heldRows, MessageState.Held, why, until, cancellationToken);
+            }
+            foreach (var (delivery, window) in sends.Where(x => x.Window is { } key && contested.Contains(key)))
+                await HoldAsync(db, claim, delivery.Rows, MessageState.Pending, null, nowMs, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        planned.AddRange(sends.Where(x => x.Window is not { } key || !contested.Contains(key)).Select(x => x.Delivery));
         return planned;
     }
 
-    /// <summary>Counts a mail against the recipient's window; null when it may go now, else the end of the full window.</summary>
-    private static async Task<long?> TakeFromWindowAsync(KlaxonDbContext db, string recipient, string project, long nowMs, RateLimit limit, CancellationToken cancellationToken)
-    {
-        var length = (long)limit.Minutes * 60_000;
-        for (var attempt = 0; ; attempt++)
-        {
-            // A conditional update on what was read: a node that changed the window meanwhile makes it match nothing, and this reads again.
-            var window = await db.RateWindows.AsNoTracking().SingleOrDefaultAsync(w => w.Recipient == recipient && w.ProjectKey == project, cancellationToken);
-            if (window is null)
-            {
-                db.RateWindows.Add(new RateWindowRow { Recipient = recipient, ProjectKey = project, StartedAt = nowMs, Sent = 1 });
-                try
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                    return null;
-                }
-                catch (DbUpdateException) when (attempt < 5)
-                {
-                    db.ChangeTracker.Clear();
-                    continue;
-                }
-                finally
-                {
-                    db.ChangeTracker.Clear();
-                }
-            }
-            var same = db.RateWindows.Where(w => w.Recipient == recipient && w.ProjectKey == project && w.StartedAt == window.StartedAt && w.Sent == window.Sent);
-            if (nowMs >= window.StartedAt + length)
-            {
-                if (await same.ExecuteUpdateAsync(s => s.SetProperty(w => w.StartedAt, nowMs).SetProperty(w => w.Sent, 1), cancellationToken) == 1) return null;
-            }
-            else if (window.Sent < limit.Messages)
-            {
-                if (await same.ExecuteUpdateAsync(s => s.SetProperty(w => w.Sent, w => w.Sent + 1), cancellationToken) == 1) return null;
-            }
-            else return window.StartedAt + length;
-            if (attempt >= 20) return window.StartedAt + length;
-        }
-    }
+    /// <summary>A recipient's rate-limit window as planned: when it opened and how many mails it sent.</summary>
+    private sealed record Window(long Start, int Sent, bool Stored, bool Changed = false);
 
-    private async Task DeliverAsync(string claim, Planned delivery, CancellationToken cancellationToken)
+    /// <summary>What came of one delivery: null error for success.</summary>
+    private sealed record Outcome(Planned Delivery, string? Error, bool Permanent);
+
+    private static async Task<Outcome> SendAsync(Planned delivery)
     {
-        string? error = null;
-        var permanent = false;
         try
         {
-            await delivery.Send(cancellationToken);
+            await delivery.Send(CancellationToken.None);
+            return new Outcome(delivery, null, false);
         }
         catch (DeliveryFailure failure)
         {
-            (error, permanent) = (failure.Message, failure.Permanent);
+            return new Outcome(delivery, failure.Message, failure.Permanent);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
-            error = e.Message;
+            return new Outcome(delivery, e.Message, false);
         }
+    }
+
+    /// <summary>
+    /// Records outcomes as they arrive: a success is marked sent (only while the row is still this claim's), a failure
+    /// is scheduled for its next attempt or ends dead. Outcomes waiting together are written in one transaction.
+    /// </summary>
+    private async Task RecordOutcomesAsync(string claim, System.Threading.Channels.ChannelReader<Outcome> reader)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KlaxonDbContext>();
-        var ids = delivery.Rows.Select(r => r.Id).ToList();
-        var mine = db.Messages.Where(m => ids.Contains(m.Id) && m.Claim == claim && m.Status == MessageState.Sending);
-        var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
-        if (error is null)
+        while (await reader.WaitToReadAsync())
         {
-            await mine.ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MessageState.Sent)
-                .SetProperty(m => m.SentAt, nowMs)
-                .SetProperty(m => m.SentAs, delivery.SentAs)
-                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                .SetProperty(m => m.Held, (string?)null)
-                .SetProperty(m => m.LeaseUntil, (long?)null), cancellationToken);
-            return;
+            var batch = new List<Outcome>();
+            while (reader.TryRead(out var outcome)) batch.Add(outcome);
+            var nowMs = clock.GetCurrentInstant().ToUnixTimeMilliseconds();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            // Single messages carried by their own delivery: one statement for all of them.
+            var singles = batch.Where(o => o.Error is null && o.Delivery.Rows.Count == 1 && o.Delivery.SentAs == o.Delivery.Rows[0].DeliveryId)
+                .Select(o => o.Delivery.Rows[0].Id).ToList();
+            if (singles.Count > 0) await MarkSentAsync(db, claim, singles, null, nowMs);
+            foreach (var outcome in batch.Where(o => o.Error is null && !(o.Delivery.Rows.Count == 1 && o.Delivery.SentAs == o.Delivery.Rows[0].DeliveryId)))
+                await MarkSentAsync(db, claim, [.. outcome.Delivery.Rows.Select(r => r.Id)], outcome.Delivery.SentAs, nowMs);
+            foreach (var failed in batch.Where(o => o.Error is not null)) await MarkFailedAsync(db, claim, failed, nowMs);
+            await transaction.CommitAsync();
         }
-        var attempts = delivery.Rows.Max(r => r.Attempts) + 1;
-        var dead = permanent || attempts >= settings.Retry.MaxAttempts;
+    }
+
+    private static Task MarkSentAsync(KlaxonDbContext db, string claim, List<long> ids, string? sentAs, long nowMs)
+    {
+        var mine = db.Messages.Where(m => ids.Contains(m.Id) && m.Claim == claim && m.Status == MessageState.Sending);
+        // A digest's rows keep their "rate limit" mark: they show that they went out in a digest.
+        return sentAs is null
+            ? mine.ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MessageState.Sent).SetProperty(m => m.SentAt, nowMs).SetProperty(m => m.SentAs, m => m.DeliveryId)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1).SetProperty(m => m.LeaseUntil, (long?)null))
+            : mine.ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MessageState.Sent).SetProperty(m => m.SentAt, nowMs).SetProperty(m => m.SentAs, sentAs)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1).SetProperty(m => m.LeaseUntil, (long?)null));
+    }
+
+    private Task MarkFailedAsync(KlaxonDbContext db, string claim, Outcome outcome, long nowMs)
+    {
+        var rows = outcome.Delivery.Rows;
+        var ids = rows.Select(r => r.Id).ToList();
+        var attempts = rows.Max(r => r.Attempts) + 1;
+        var dead = outcome.Permanent || attempts >= settings.Retry.MaxAttempts;
         var next = nowMs + (long)settings.Retry.Delay(attempts, Random.Shared.NextDouble()).TotalMilliseconds;
         // A digest stays held, so that it is still sent as one digest.
-        var status = dead ? MessageState.Dead : delivery.Rows[0].Held == MessageState.RateLimited ? MessageState.Held : MessageState.Pending;
-        log.LogWarning("Delivering message(s) {Ids} failed (attempt {Attempts}{Dead}): {Error}", string.Join(", ", ids), attempts, dead ? ", now dead" : "", error);
-        await mine.ExecuteUpdateAsync(s => s
+        var status = dead ? MessageState.Dead : rows[0].Held == MessageState.RateLimited ? MessageState.Held : MessageState.Pending;
+        log.LogWarning("Delivering message(s) {Ids} failed (attempt {Attempts}{Dead}): {Error}", string.Join(", ", ids), attempts, dead ? ", now dead" : "", outcome.Error);
+        return db.Messages.Where(m => ids.Contains(m.Id) && m.Claim == claim && m.Status == MessageState.Sending).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, status)
             .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-            .SetProperty(m => m.LastError, error)
+            .SetProperty(m => m.LastError, outcome.Error)
             .SetProperty(m => m.NextAttemptAt, next)
-            .SetProperty(m => m.LeaseUntil, (long?)null), cancellationToken);
+            .SetProperty(m => m.LeaseUntil, (long?)null));
     }
 
     private static Task SettleAsync(KlaxonDbContext db, string claim, List<MessageRow> rows, string status, string reason, CancellationToken cancellationToken)
@@ -328,13 +369,14 @@ public sealed class OutboxWorker(
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status).SetProperty(m => m.LastError, reason).SetProperty(m => m.LeaseUntil, (long?)null), cancellationToken);
     }
 
-    private static Task HoldAsync(KlaxonDbContext db, string claim, List<MessageRow> rows, string why, long until, CancellationToken cancellationToken)
+    /// <summary>Sets claimed rows aside: held until <paramref name="until"/> (why: <paramref name="why"/>), or back to pending.</summary>
+    private static Task HoldAsync(KlaxonDbContext db, string claim, List<MessageRow> rows, string status, string? why, long until, CancellationToken cancellationToken)
     {
         var ids = rows.Select(r => r.Id).ToList();
         return db.Messages.Where(m => ids.Contains(m.Id) && m.Claim == claim && m.Status == MessageState.Sending)
             .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MessageState.Held)
-                .SetProperty(m => m.Held, why)
+                .SetProperty(m => m.Status, status)
+                .SetProperty(m => m.Held, m => why ?? m.Held)
                 .SetProperty(m => m.NextAttemptAt, until)
                 .SetProperty(m => m.LeaseUntil, (long?)null), cancellationToken);
     }

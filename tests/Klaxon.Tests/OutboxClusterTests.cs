@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Klaxon.Delivery;
+using Klaxon.Escalations;
+using Klaxon.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace Klaxon.Tests;
+
+/// <summary>
+/// Two nodes with their own outbox workers on one real PostgreSQL database and one real SMTP server, on the real
+/// clock: 1,200 recorded messages are each mailed exactly once, and both nodes take a share (claims by conditional
+/// update). This test always uses PostgreSQL, whichever backend the rest of the run uses: several nodes need it.
+/// </summary>
+[Collection(ClusterTests.Name)]
+public sealed class OutboxClusterTests : IAsyncDisposable
+{
+    private const int Count = 1_200;
+    private readonly StorageLocation storage = new(RunningServer.NewDataDirectory(),
+        new Npgsql.NpgsqlConnectionStringBuilder(TestPostgres.NewDatabase()) { Pooling = true }.ConnectionString);
+    private readonly List<WebApplication> nodes = [];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in nodes)
+        {
+            await node.StopAsync();
+            await node.DisposeAsync();
+        }
+        RunningServer.DeleteStorage(storage);
+    }
+
+    [Fact]
+    public async Task TwoWorkersOnOneDatabase_MailEachMessageExactlyOnce()
+    {
+        await using var sink = await SmtpSink.StartNewAsync();
+        var delivery = sink.Settings() with { RateLimit = new RateLimit(1_000, 1) };
+        for (var n = 0; n < 2; n++)
+        {
+            var node = await KlaxonServer.CreateAsync(new ServerSettings
+            {
+                AdminToken = RunningServer.Token, Storage = storage, Urls = "http://127.0.0.1:0", Clock = SystemClock.Instance,
+                MinimumLogLevel = LogLevel.Warning, Delivery = delivery,
+            });
+            await node.StartAsync();
+            nodes.Add(node);
+        }
+
+        await using (var db = new KlaxonDbContext(storage.Options()))
+        {
+            db.Messages.AddRange(Enumerable.Range(1, Count).Select(i => new MessageRow
+            {
+                FireId = $"fire-{i}", Kind = "escalation", Recipient = $"user{i}", Email = $"user{i}@example.test", Subject = $"Message {i}",
+                Body = $"Body {i}", Html = $"<p>Body {i}</p>", Status = MessageState.Pending, DeliveryId = Guid.NewGuid().ToString("N"), ProjectKey = "CLU",
+            }));
+            await db.SaveChangesAsync();
+        }
+        foreach (var node in nodes) node.Services.GetRequiredService<OutboxSignal>().Wake();
+
+        var waited = Stopwatch.StartNew();
+        await using var check = new KlaxonDbContext(storage.Options());
+        while (await check.Messages.CountAsync(m => m.Status == MessageState.Sent) < Count)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(3), $"only {await check.Messages.CountAsync(m => m.Status == MessageState.Sent)} of {Count} sent in 3 minutes");
+            await Task.Delay(250);
+        }
+        var mails = await sink.WaitForAsync(Count);
+        await Task.Delay(500);
+        mails = sink.Mails();
+        Assert.Equal(Count, mails.Count);
+        Assert.Equal(Count, mails.Select(m => m.To).Distinct().Count());
+        var owners = await check.Messages.GroupBy(m => m.Owner).Select(g => new { Owner = g.Key, Sent = g.Count() }).ToListAsync();
+        var ids = nodes.Select(n => n.Services.GetRequiredService<OutboxWorker>().NodeId).ToList();
+        Assert.All(owners, o => Assert.Contains(o.Owner, ids));
+        Assert.True(owners.Count == 2, $"both nodes should have sent some: {string.Join(", ", owners.Select(o => $"{o.Owner}={o.Sent}"))}");
+    }
+}
+
+/// <summary>The multi-node tests on the real clock run one after the other: each is heavy, and both have time limits.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterTests
+{
+    public const string Name = "Cluster tests";
+}
