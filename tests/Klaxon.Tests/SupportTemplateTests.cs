@@ -123,6 +123,8 @@ public class SupportTemplateTests
         Assert.Equal($"[{incident}] Production server down — 2 rules fired: Severity 1: escalate within 4 business hours: level 1 'Escalate to engineering'; " +
             "Severity 1 outside engineering hours: on-call manager: level 1 'Call the on-call engineering manager'", call.Subject);
         Assert.Contains("Moved from New to Escalated by this escalation.", call.Body);
+        // Each part of the combined mail keeps its rule's own subject as its heading.
+        Assert.Contains($"[{incident}] Severity 1 escalated outside engineering hours: assign a responsible engineer", call.Body);
         Assert.Contains("outside engineering business hours.", call.Body);
         Assert.Contains("You are the engineering manager on call: set the incident's engineer (fields.engineer) to the responsible engineer.", call.Body);
         Assert.Contains("Support owner: alice", call.Body);

@@ -12,6 +12,7 @@ import email.header
 import itertools
 import json
 import os
+import re
 import signal
 import threading
 
@@ -19,7 +20,9 @@ from aiosmtpd.controller import Controller
 
 
 def header(value):
-    return str(email.header.make_header(email.header.decode_header(str(value))))
+    # Unfold first (RFC 5322 2.2.3: a line break followed by white space is not part of the value).
+    unfolded = re.sub(r"\r?\n(?=[ \t])", "", str(value))
+    return str(email.header.make_header(email.header.decode_header(unfolded)))
 
 
 class Sink:

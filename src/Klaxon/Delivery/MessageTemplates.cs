@@ -81,10 +81,11 @@ public static class MessageTemplates
         var subject = $"{prefix} — {rows.Count} rules fired: {string.Join("; ", labels)}";
         var text = new StringBuilder($"{rows.Count} rules fired at once:{Environment.NewLine}");
         foreach (var label in labels) text.AppendLine($"- {label}");
-        foreach (var row in rows) text.AppendLine().AppendLine("----").Append(row.Body);
+        // Each message keeps its own subject as the heading of its part (a rule may have written its own).
+        foreach (var row in rows) text.AppendLine().AppendLine("----").AppendLine(row.Subject).AppendLine().Append(row.Body);
         var html = new StringBuilder($"<!DOCTYPE html><html><body><p>{rows.Count} rules fired at once:</p><ul>");
         html.Append(string.Concat(labels.Select(l => $"<li>{E(l)}</li>"))).Append("</ul>");
-        foreach (var row in rows) html.Append("<hr>").Append(Inner(row.Html) ?? Paragraphs(row.Body));
+        foreach (var row in rows) html.Append("<hr>").Append($"<h3>{E(row.Subject)}</h3>").Append(Inner(row.Html) ?? Paragraphs(row.Body));
         html.Append("</body></html>");
         return new RenderedMessage(subject, text.ToString(), html.ToString());
     }
