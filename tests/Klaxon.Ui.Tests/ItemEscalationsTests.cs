@@ -57,6 +57,12 @@ public sealed class ItemEscalationsTests : IAsyncLifetime
         await BrowserSession.ScreenshotAsync(page, "item-escalations-fired");
         await page.ClickAsync("text=Details");
         Assert.Equal("Unconfirmed", await page.TextContentAsync("[data-field=status]"));
+        var other = await BrowserDesk.CreateItemAsync(session, """{"tracker":"INC","summary":"Payment provider timeouts","priority":3}""");
+        await page.FillAsync("#link-type", "relates-to");
+        await page.FillAsync("#link-target", other);
+        await page.ClickAsync("#add-link button");
+        await page.WaitForURLAsync("**/items/INC-1?linked=*");
+        Assert.Contains("Payment provider timeouts", await page.TextContentAsync("#links-h + ul"));
         await BrowserSession.ScreenshotAsync(page, "item-details");
     }
 

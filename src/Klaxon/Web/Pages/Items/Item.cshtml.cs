@@ -20,12 +20,14 @@ public sealed class ItemModel(KlaxonDbContext db, Access access, IClock clock, R
     public List<HistoryAnswer> History { get; private set; } = [];
     public List<TransitionAnswer> Transitions { get; private set; } = [];
     public bool SeesEscalations { get; private set; }
+    public bool MayEdit { get; private set; }
     public string? Message { get; private set; }
     public string? Error { get; private set; }
 
-    public async Task OnGetAsync(string? done, CancellationToken cancellationToken)
+    public async Task OnGetAsync(string? done, string? linked, CancellationToken cancellationToken)
     {
         if (done is not null) Message = $"Ran “{done}”.";
+        if (linked is not null) Message = $"Linked to {linked}.";
         await LoadAsync(cancellationToken);
     }
 
@@ -45,12 +47,30 @@ public sealed class ItemModel(KlaxonDbContext db, Access access, IClock clock, R
         }
     }
 
+    public async Task<IActionResult> OnPostLinkAsync(string? type, string? target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ItemsApi.CreateLink(Key, new CreateLinkRequest { Type = type?.Trim(), Item = target?.Trim() }, db, access, clock, cancellationToken);
+            return Redirect($"/items/{Key}?linked={Uri.EscapeDataString(target?.Trim() ?? "")}");
+        }
+        catch (ProblemException refused) when (refused.Status is StatusCodes.Status400BadRequest or StatusCodes.Status409Conflict)
+        {
+            Error = refused.Message;
+            Response.StatusCode = refused.Status;
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Item = (await ItemsApi.GetItem(Key, HttpContext, db, access, clock, cancellationToken)).Value!;
         History = (await ItemsApi.GetHistory(Key, db, access, clock, cancellationToken)).Value!;
         Transitions = (await ItemsApi.ListTransitions(Key, db, access, clock, cancellationToken)).Value!;
-        SeesEscalations = (await access.PermissionsAsync(Item.Project, cancellationToken)).Contains(Permissions.ViewEscalationSchedule);
+        var permissions = await access.PermissionsAsync(Item.Project, cancellationToken);
+        SeesEscalations = permissions.Contains(Permissions.ViewEscalationSchedule);
+        MayEdit = permissions.Contains(Permissions.EditItems);
     }
 }
 
