@@ -10,6 +10,7 @@ using Klaxon.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -103,7 +104,7 @@ public static class EscalationLoad
 
             // 1. Throughput: every escalation due at the same instant, three seconds from now.
             var due = SystemClock.Instance.GetCurrentInstant().ToUnixTimeMilliseconds() + 3_000;
-            await SeedAsync(storage, group, from: 1, count: fire, dueOf: _ => due);
+            await SeedAsync(storage, servers, group, from: 1, count: fire, dueOf: _ => due);
             var (fired, lastFired) = await WaitForAsync(storage, fire, TimeSpan.FromMinutes(5));
             var messages = await CountAsync(storage, "SELECT COUNT(*) FROM messages");
             if (messages != fire) throw new InvalidOperationException($"{fire} escalations fired but {messages} messages were recorded.");
@@ -113,7 +114,7 @@ public static class EscalationLoad
             const int probes = 1_000;
             var start = SystemClock.Instance.GetCurrentInstant().ToUnixTimeMilliseconds() + 20_000 + pending / 10;
             var farAway = start + 7L * 86_400_000;
-            await SeedAsync(storage, group, from: fire + 1, count: pending + probes, dueOf: n => n <= fire + probes ? start + (n - fire) * 20L : farAway + n);
+            await SeedAsync(storage, servers, group, from: fire + 1, count: pending + probes, dueOf: n => n <= fire + probes ? start + (n - fire) * 20L : farAway + n);
             Console.WriteLine($"{name}: {pending + probes} more escalations pending; probes start in {(start - SystemClock.Instance.GetCurrentInstant().ToUnixTimeMilliseconds()) / 1000.0:F1} s");
             await WaitForAsync(storage, fire + probes, TimeSpan.FromMinutes(5));
             var delays = await DelaysAsync(storage, fire + 1, fire + probes);
@@ -139,7 +140,7 @@ public static class EscalationLoad
     /// pending escalation of the group's rule at that due (multi-row INSERTs in one transaction), and wakes the
     /// dispatchers.
     /// </summary>
-    private static async Task SeedAsync(StorageLocation storage, long group, int from, int count, Func<int, long> dueOf)
+    private static async Task SeedAsync(StorageLocation storage, List<WebApplication> servers, long group, int from, int count, Func<int, long> dueOf)
     {
         await using var db = new KlaxonDbContext(storage.Options());
         await db.Database.OpenConnectionAsync();
@@ -170,8 +171,9 @@ public static class EscalationLoad
         {
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE items");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE escalations");
-            await db.Database.ExecuteSqlRawAsync($"NOTIFY {DispatchSignal.Channel}");
         }
+        // The rows were written behind the servers' backs: wake their dispatchers as the API's rescheduling would.
+        foreach (var server in servers) server.Services.GetRequiredService<DispatchSignal>().Wake();
     }
 
     private static async Task ExecuteAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, string sql)

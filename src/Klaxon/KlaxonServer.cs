@@ -51,6 +51,7 @@ public static class KlaxonServer
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(settings.Clock);
         builder.Services.AddSingleton<CalendarWriteLock>();
+        builder.Services.AddSingleton<CalendarSync>();
         builder.Services.AddDbContext<KlaxonDbContext>(settings.Storage.Configure);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Explain);

@@ -111,6 +111,7 @@ public static class CalendarsApi
             await transaction.CommitAsync(cancellationToken);
             catalog.Put(definition);
         }
+        await CalendarSync.NotifyAsync(db, cancellationToken);
         // Escalations counting working time on this calendar, or on one deriving from it, move with it.
         await rescheduler.CalendarsAsync(catalog.DependentsOf(id), cancellationToken);
         SetETag(http, stored);
@@ -138,6 +139,7 @@ public static class CalendarsApi
             await transaction.CommitAsync(cancellationToken);
             catalog.Remove(id);
         }
+        await CalendarSync.NotifyAsync(db, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -19,7 +19,8 @@ namespace Klaxon.Escalations;
 /// since nothing of the first attempt was committed. Escalations that fell due while no node ran fire at start-up,
 /// marked late.
 /// </summary>
-public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, Delivery.OutboxSignal outbox, StorageLocation storage, ILogger<Dispatcher> log)
+public sealed class Dispatcher(
+    IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, Delivery.OutboxSignal outbox, CalendarSync calendars, StorageLocation storage, ILogger<Dispatcher> log)
     : BackgroundService
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -307,6 +308,7 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
 
         var catalog = services.GetRequiredService<CalendarCatalog>();
         var calendarId = await batch.CalendarAsync(item.ProjectKey, cancellationToken);
+        await calendars.EnsureAsync(db, group.Plan.Rules.Select(r => r.Calendar ?? calendarId).Append(calendarId), cancellationToken);
         var history = batch.Firings(item.Id).ToList();
         var firings = history.Where(h => h.GroupId == row.GroupId)
             .Select(h => new Firing(h.Rule, Instant.FromUnixTimeMilliseconds(h.Due), Instant.FromUnixTimeMilliseconds(h.FiredAt ?? h.Due))).ToList();
@@ -465,8 +467,12 @@ public sealed class Dispatcher(IServiceScopeFactory scopes, IClock clock, Dispat
             {
                 await using var connection = new NpgsqlConnection(storage.PostgresConnection);
                 await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, _) => signal.Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {DispatchSignal.Channel}", connection))
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == CalendarSync.Channel) calendars.MarkStale();
+                    else signal.Wake();
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {DispatchSignal.Channel}; LISTEN {CalendarSync.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
             }

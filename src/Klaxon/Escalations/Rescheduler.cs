@@ -12,7 +12,7 @@ namespace Klaxon.Escalations;
 /// rows cancelled; a rule whose due cannot be computed shows as failed with the reason. Fired rows are the record
 /// and are never touched: a rule fires again only when its due moves past the due it fired for.
 /// </summary>
-public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, EscalationGroups groups, IClock clock, DispatchSignal signal)
+public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, CalendarSync calendars, EscalationGroups groups, IClock clock, DispatchSignal signal)
 {
     private const int Batch = 500;
 
@@ -111,6 +111,7 @@ public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, Esc
         var nowMs = now.ToUnixTimeMilliseconds();
         long? earliest = null;
         var calendarId = await db.Projects.AsNoTracking().Where(p => p.Key == trackerRow.ProjectKey).Select(p => p.CalendarId).SingleAsync(cancellationToken);
+        await calendars.EnsureAsync(db, loaded.Where(g => g.Group is not null).SelectMany(g => g.Group!.Plan.Rules).Select(r => r.Calendar ?? calendarId).Append(calendarId), cancellationToken);
         var tracker = TrackerStorage.Read(trackerRow);
         WorkingCalendar CalendarFor(string? id) => catalog.Get(id ?? calendarId);
 
