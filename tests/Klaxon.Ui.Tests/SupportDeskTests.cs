@@ -48,7 +48,7 @@ public sealed class SupportDeskTests : IAsyncLifetime
         await page.CheckAsync("#bug-existing");
         var refused = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#escalate-form button[type=submit]"), r => r.Request.Method == "POST");
         Assert.Equal(409, refused.Status);
-        Assert.Equal("Escalate to engineering requires a link of type 'bug-report'.", (await page.TextContentAsync("#escalate .problem"))!.Trim());
+        Assert.Equal($"{incident}: Escalate to engineering requires a link of type 'bug-report'.", (await page.TextContentAsync("#escalate .problem"))!.Trim());
         Assert.Equal("New", (await page.TextContentAsync("h1 .pill"))!.Trim());
         Assert.Equal("New", (string)(await ItemAsync(incident))["status"]!);
         using (var none = await session.Server.Client.GetAsync("/api/v1/items/BUG-1"))
