@@ -78,6 +78,20 @@ public sealed class SupportDeskTests : IAsyncLifetime
         Assert.Contains(history, h => (string?)h!["transition"] == "Escalate to engineering" && (string)h["actor"]! == "alice");
         await BrowserSession.ScreenshotAsync(page, "support-escalated");
 
+        // A second incident of the same problem chooses the existing bug: typing its key picks "Link an existing bug".
+        var second = await CreateAsync("""{"tracker":"INC","summary":"Refunds appear twice in the March totals","severity":3,"assignedTo":["alice"],"fields":{"customer":"cora","product":"Server"}}""");
+        await page.GotoAsync($"/items/{second}/support");
+        Assert.True(await page.IsCheckedAsync("#bug-new"));
+        await page.FillAsync("#bug-key", "BUG-1");
+        Assert.True(await page.IsCheckedAsync("#bug-existing"));
+        await page.ClickAsync("#escalate-form button[type=submit]");
+        await page.WaitForURLAsync($"**/items/{second}/support?escalated=BUG-1*");
+        Assert.Equal("Escalated", (string)(await ItemAsync(second))["status"]!);
+        var reportedBy = ((JsonArray)(await ItemAsync("BUG-1"))["links"]!).Where(l => (string)l!["type"]! == "bug-report").Select(l => (string)l!["item"]!);
+        Assert.Equal([incident, second], reportedBy.Order());
+        using (var third = await session.Server.Client.GetAsync("/api/v1/items/BUG-2"))
+            Assert.Equal(HttpStatusCode.NotFound, third.StatusCode); // no other bug was filed
+
         // The engineering assessment, with the expected resolution in the project calendar's zone (London, summer time by then).
         var engineering = await session.SignInAsync("mia");
         await engineering.GotoAsync($"/items/{incident}/support");
