@@ -1,5 +1,5 @@
 // Klaxon UI: instants in the viewer's time zone, expressions checked as they are typed, rule rows added and
-// removed in the escalation group editor, and "/" to jump to the filter box.
+// removed in the escalation group editor, the support desk's bug report choice, and "/" to jump to the filter box.
 (function () {
   "use strict";
 
@@ -98,6 +98,13 @@
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
     var box = document.querySelector("[data-filter-box]");
     if (box) { e.preventDefault(); box.focus(); }
+  });
+
+  // A choice's own fields (the support desk's new or existing bug report): typing in them picks that choice.
+  document.addEventListener("input", function (e) {
+    var box = e.target.closest && e.target.closest("[data-for]");
+    var radio = box && document.getElementById(box.getAttribute("data-for"));
+    if (radio) radio.checked = true;
   });
 
   localTimes(document);

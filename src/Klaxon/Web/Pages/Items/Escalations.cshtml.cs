@@ -30,6 +30,9 @@ public sealed class EscalationsModel(KlaxonDbContext db, Access access, IClock c
     public string? Error { get; private set; }
     public string? Message { get; private set; }
 
+    /// <summary>Whether the item's tracker has support-desk forms (the header's Support desk tab).</summary>
+    public bool Support { get; private set; }
+
     [BindProperty]
     public ReminderForm Reminder { get; set; } = new();
 
@@ -66,6 +69,7 @@ public sealed class EscalationsModel(KlaxonDbContext db, Access access, IClock c
         Now = clock.GetCurrentInstant();
         var schedule = (await EscalationScheduleApi.GetSchedule(Key, db, access, cancellationToken)).Value!;
         Item = (await ItemsApi.GetItem(Key, HttpContext, db, access, clock, cancellationToken)).Value!;
+        Support = SupportForms.For(await new ItemChanges(db, clock).TrackerAsync(Item.Tracker, cancellationToken)).Any;
         var calendars = await EscalationClock.CalendarsAsync(db, catalog, Item.Project, cancellationToken);
         ProjectZone = calendars.Project.Zone;
         Entries.Clear();

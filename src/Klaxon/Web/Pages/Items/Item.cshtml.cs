@@ -21,6 +21,7 @@ public sealed class ItemModel(KlaxonDbContext db, Access access, IClock clock, R
     public List<TransitionAnswer> Transitions { get; private set; } = [];
     public bool SeesEscalations { get; private set; }
     public bool MayEdit { get; private set; }
+    public SupportForms Support { get; private set; } = null!;
     public string? Message { get; private set; }
     public string? Error { get; private set; }
 
@@ -71,8 +72,9 @@ public sealed class ItemModel(KlaxonDbContext db, Access access, IClock clock, R
         var permissions = await access.PermissionsAsync(Item.Project, cancellationToken);
         SeesEscalations = permissions.Contains(Permissions.ViewEscalationSchedule);
         MayEdit = permissions.Contains(Permissions.EditItems);
+        Support = SupportForms.For(await new ItemChanges(db, clock).TrackerAsync(Item.Tracker, cancellationToken));
     }
 }
 
-/// <summary>The heading and tabs shared by an item's pages.</summary>
-public sealed record ItemHeader(ItemAnswer Item, bool SeesEscalations, string Tab);
+/// <summary>The heading and tabs shared by an item's pages; <paramref name="Support"/> when the tracker has support-desk forms (<see cref="SupportForms"/>).</summary>
+public sealed record ItemHeader(ItemAnswer Item, bool SeesEscalations, string Tab, bool Support = false);
