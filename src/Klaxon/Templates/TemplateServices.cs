@@ -16,6 +16,7 @@ public static class TemplateServices
         services.AddSingleton(catalog);
         services.AddSingleton(clock);
         services.AddSingleton<CalendarWriteLock>();
+        services.AddSingleton<CalendarSync>();
         services.AddSingleton<EscalationGroups>();
         services.AddSingleton<DispatchSignal>();
         services.AddDbContext<KlaxonDbContext>(storage.Configure);
