@@ -77,7 +77,7 @@ public sealed partial class DeliverySettingsTests : IDisposable
         using var stop = new CancellationTokenSource();
         var serve = KlaxonCommand.RunAsync(
             ["serve", "--urls", "http://127.0.0.1:0", .. RunningServer.StorageArgumentsFor(storage), "--clock", "manual", "--now", "2026-01-05T08:00:00Z",
-             "--admin-token", "serve-mail-token", "--smtp", $"127.0.0.1:{sink.Port}", "--mail-from", "desk@example.test", "--public-url", "https://klaxon.example.test"],
+             "--admin-token", "serve-mail-token", "--smtp", $"127.0.0.1:{sink.Port}", "--mail-from", "desk@example.test", "--public-url", "https://klaxon.example.test", "--no-demo"],
             TextWriter.Synchronized(output), TextWriter.Null, _ => null, stop.Token);
         try
         {
