@@ -82,8 +82,8 @@ public static class ItemsApi
         await access.RequireAsync(item.ProjectKey, Permissions.EditItems, cancellationToken);
         var values = Read(request.ToValues(await changes.TrackerAsync(item.TrackerKey, cancellationToken)));
         var expected = ExpectedVersion(http, request.Version);
-        var actor = await ActorAsync(db, access, item.ProjectKey, cancellationToken);
-        var change = await ChangeAndRescheduleAsync(db, rescheduler, () => changes.UpdateAsync(key, values, actor, expected, cancellationToken), cancellationToken);
+        var change = await changes.UpdateAsync(key, values, await ActorAsync(db, access, item.ProjectKey, cancellationToken), expected, cancellationToken);
+        if (change.Changed) await rescheduler.ItemAsync(change.Item, cancellationToken);
         return await AnswerAsync(http, db, access, change, cancellationToken);
     }
 
@@ -110,8 +110,8 @@ public static class ItemsApi
         if (string.IsNullOrWhiteSpace(request.Transition))
             throw ProblemException.Invalid("transition", "is required: the name of a transition, as GET /api/v1/items/{key}/transitions lists them.");
         var expected = ExpectedVersion(http, request.Version);
-        var actor = await ActorAsync(db, access, item.ProjectKey, cancellationToken);
-        var change = await ChangeAndRescheduleAsync(db, rescheduler, () => changes.TransitionAsync(key, request.Transition, actor, expected, cancellationToken), cancellationToken);
+        var change = await changes.TransitionAsync(key, request.Transition, await ActorAsync(db, access, item.ProjectKey, cancellationToken), expected, cancellationToken);
+        if (change.Changed) await rescheduler.ItemAsync(change.Item, cancellationToken);
         return await AnswerAsync(http, db, access, change, cancellationToken);
     }
 
@@ -159,23 +159,6 @@ public static class ItemsApi
         await access.RequireAsync(targetProject, Permissions.ViewItems, cancellationToken);
         await changes.UnlinkAsync(key, type, target, await ActorAsync(db, access, item.ProjectKey, cancellationToken), cancellationToken);
         return TypedResults.NoContent();
-    }
-
-    /// <summary>
-    /// A change and the rescheduling it causes as one transaction: one commit, and never a change stored without its
-    /// escalation schedule.
-    /// </summary>
-    private static async Task<ItemChange> ChangeAndRescheduleAsync(KlaxonDbContext db, Rescheduler rescheduler, Func<Task<ItemChange>> change, CancellationToken cancellationToken)
-    {
-        ItemChange result;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            result = await change();
-            if (result.Changed) await rescheduler.ItemAsync(result.Item, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await rescheduler.CommittedAsync(cancellationToken);
-        return result;
     }
 
     /// <summary>The caller as the workflow sees them: login, roles in the project (directly and through groups), administrator or not.</summary>

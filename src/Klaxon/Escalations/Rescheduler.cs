@@ -16,9 +16,6 @@ public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, Cal
 {
     private const int Batch = 500;
 
-    // The earliest due set inside a caller's transaction, to wake the dispatchers for once it is committed.
-    private long? deferredWake;
-
     public Task ItemAsync(long itemId, CancellationToken cancellationToken = default) => ItemsAsync([itemId], cancellationToken);
 
     /// <summary>Reschedules an item the caller has just changed, as stored now.</summary>
@@ -96,26 +93,12 @@ public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, Cal
         await SaveAsync(await ScheduleAsync(trackerRow, loaded, [item], Array.Empty<EscalationRow>().ToLookup(e => e.ItemId), cancellationToken), cancellationToken);
     }
 
-    /// <summary>
-    /// Saves the rows; a pending due earlier than the dispatchers' next wake wakes them — at once, or, inside the
-    /// caller's transaction, when the caller says it committed (<see cref="CommittedAsync"/>): a dispatcher woken
-    /// before the commit would not see the new due.
-    /// </summary>
+    /// <summary>Saves the rows; a pending due earlier than the dispatchers' next wake wakes them.</summary>
     private async Task SaveAsync(long? earliest, CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        if (earliest is not { } due) return;
-        if (db.Database.CurrentTransaction is not null) deferredWake = Earlier(deferredWake, due);
-        else await signal.WakeAllIfBeforeAsync(db, Instant.FromUnixTimeMilliseconds(due), cancellationToken);
-    }
-
-    /// <summary>The caller committed the transaction it rescheduled in: wakes the dispatchers for the dues it set.</summary>
-    public async Task CommittedAsync(CancellationToken cancellationToken = default)
-    {
-        if (deferredWake is not { } due) return;
-        deferredWake = null;
-        await signal.WakeAllIfBeforeAsync(db, Instant.FromUnixTimeMilliseconds(due), cancellationToken);
+        if (earliest is { } due) await signal.WakeAllIfBeforeAsync(db, Instant.FromUnixTimeMilliseconds(due), cancellationToken);
     }
 
     private static long? Earlier(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
