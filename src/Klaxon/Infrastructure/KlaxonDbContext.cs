@@ -8,15 +8,8 @@ namespace Klaxon.Infrastructure;
 /// <c>Migrations/</c>; column names are snake_case and instants are stored as Unix milliseconds, so both
 /// providers store and order them alike.
 /// </summary>
-public sealed class KlaxonDbContext : DbContext
+public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) : DbContext(options)
 {
-    public KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) : base(options)
-    {
-        // Klaxon never goes on with a transaction after a failed save, so a savepoint around each save inside one
-        // would only cost two more commands.
-        Database.AutoSavepointsEnabled = false;
-    }
-
     public DbSet<StoredCalendar> Calendars => Set<StoredCalendar>();
     public DbSet<UserRow> Users => Set<UserRow>();
     public DbSet<TokenRow> Tokens => Set<TokenRow>();
