@@ -266,13 +266,7 @@ public static class EscalationLoad
 
     private static string Table(List<Result> results, string[] args)
     {
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : "unknown CPU";
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Klaxon.Bench -- {string.Join(' ', args)}`");
-        text.AppendLine();
+        var text = BenchRun.Header(args);
         text.AppendLine("| Database | Nodes | Due at one instant: all fired after | Fire delay with the queue (probes): p50 / p99 / max | PATCH median: no groups / 5 groups × 3 rules (added) |");
         text.AppendLine("| --- | ---: | ---: | --- | --- |");
         foreach (var r in results)

@@ -231,13 +231,7 @@ public static class ItemsLoad
 
     private static string Table(List<Result> results, string[] args)
     {
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : "unknown CPU";
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Klaxon.Bench -- {string.Join(' ', args)}`");
-        text.AppendLine();
+        var text = BenchRun.Header(args);
         text.AppendLine("| Database | Items | Matching | View first page (50 items): median / p95 / max | Same filter ad hoc: median / p95 | Create items through the API | Seeding (bulk insert) |");
         text.AppendLine("| --- | ---: | ---: | --- | --- | ---: | ---: |");
         foreach (var r in results)
