@@ -18,4 +18,20 @@ public static class BenchRun
         text.AppendLine();
         return text;
     }
+
+    /// <summary>Runs <paramref name="measure"/> with a fresh data folder, then closes pooled connections and deletes the folder.</summary>
+    public static async Task<T> InTemporaryFolderAsync<T>(Func<string, Task<T>> measure)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "klaxon-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            return await measure(folder);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
 }

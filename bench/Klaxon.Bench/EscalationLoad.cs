@@ -57,29 +57,14 @@ public static class EscalationLoad
 
         var results = new List<Result>();
         if (backend is "sqlite" or "both")
-            results.Add(await WithFolderAsync(folder => MeasureAsync("SQLite", new StorageLocation(folder), nodes: 1, fire, pending, patches)));
+            results.Add(await BenchRun.InTemporaryFolderAsync(folder => MeasureAsync("SQLite", new StorageLocation(folder), nodes: 1, fire, pending, patches)));
         if (backend is "postgres" or "both")
         {
             using var postgres = BenchPostgres.Start();
-            results.Add(await WithFolderAsync(folder => MeasureAsync(postgres.Version, new StorageLocation(folder, postgres.ConnectionString), nodes: 2, fire, pending, patches)));
+            results.Add(await BenchRun.InTemporaryFolderAsync(folder => MeasureAsync(postgres.Version, new StorageLocation(folder, postgres.ConnectionString), nodes: 2, fire, pending, patches)));
         }
         Console.WriteLine();
         Console.WriteLine(Table(results, args));
-    }
-
-    private static async Task<Result> WithFolderAsync(Func<string, Task<Result>> measure)
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "klaxon-bench-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            return await measure(folder);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Npgsql.NpgsqlConnection.ClearAllPools();
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
     }
 
     private static async Task<Result> MeasureAsync(string name, StorageLocation storage, int nodes, int fire, int pending, int patches)

@@ -51,30 +51,12 @@ public static class ItemsLoad
         var results = new List<Result>();
         if (backend is "sqlite" or "both")
         {
-            var folder = Path.Combine(Path.GetTempPath(), "klaxon-bench-" + Guid.NewGuid().ToString("N"));
-            try
-            {
-                results.Add(await MeasureAsync("SQLite " + SqliteVersion(), new StorageLocation(folder), items, requests, creates));
-            }
-            finally
-            {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            }
+            results.Add(await BenchRun.InTemporaryFolderAsync(folder => MeasureAsync("SQLite " + SqliteVersion(), new StorageLocation(folder), items, requests, creates)));
         }
         if (backend is "postgres" or "both")
         {
             using var postgres = BenchPostgres.Start();
-            var folder = Path.Combine(Path.GetTempPath(), "klaxon-bench-" + Guid.NewGuid().ToString("N"));
-            try
-            {
-                results.Add(await MeasureAsync(postgres.Version, new StorageLocation(folder, postgres.ConnectionString), items, requests, creates));
-            }
-            finally
-            {
-                Npgsql.NpgsqlConnection.ClearAllPools();
-                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            }
+            results.Add(await BenchRun.InTemporaryFolderAsync(folder => MeasureAsync(postgres.Version, new StorageLocation(folder, postgres.ConnectionString), items, requests, creates)));
         }
         Console.WriteLine();
         Console.WriteLine(Table(results, args));

@@ -40,30 +40,12 @@ public static class OutboxLoad
         var results = new List<Result>();
         if (backend is "sqlite" or "both")
         {
-            var folder = Path.Combine(Path.GetTempPath(), "klaxon-bench-" + Guid.NewGuid().ToString("N"));
-            try
-            {
-                results.Add(await MeasureAsync("SQLite", new StorageLocation(folder), mails, hooks, concurrency));
-            }
-            finally
-            {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            }
+            results.Add(await BenchRun.InTemporaryFolderAsync(folder => MeasureAsync("SQLite", new StorageLocation(folder), mails, hooks, concurrency)));
         }
         if (backend is "postgres" or "both")
         {
             using var postgres = BenchPostgres.Start();
-            var folder = Path.Combine(Path.GetTempPath(), "klaxon-bench-" + Guid.NewGuid().ToString("N"));
-            try
-            {
-                results.Add(await MeasureAsync(postgres.Version, new StorageLocation(folder, postgres.ConnectionString), mails, hooks, concurrency));
-            }
-            finally
-            {
-                Npgsql.NpgsqlConnection.ClearAllPools();
-                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            }
+            results.Add(await BenchRun.InTemporaryFolderAsync(folder => MeasureAsync(postgres.Version, new StorageLocation(folder, postgres.ConnectionString), mails, hooks, concurrency)));
         }
         Console.WriteLine();
         Console.WriteLine($"Outbox delivery (`bench/Klaxon.Bench -- {string.Join(' ', args)}`), {Environment.ProcessorCount} cores:");
