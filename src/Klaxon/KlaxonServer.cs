@@ -52,7 +52,8 @@ public static class KlaxonServer
         builder.Services.AddSingleton(settings.Clock);
         builder.Services.AddSingleton<CalendarWriteLock>();
         builder.Services.AddSingleton<CalendarSync>();
-        builder.Services.AddDbContext<KlaxonDbContext>(settings.Storage.Configure);
+        builder.Services.AddSingleton<ConfigCache>();
+        builder.Services.AddDbContextPool<KlaxonDbContext>(settings.Storage.Configure);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Explain);
         builder.Services.AddExceptionHandler<ProblemMapping>();

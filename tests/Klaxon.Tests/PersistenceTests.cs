@@ -44,17 +44,17 @@ public sealed class PersistenceTests
         await using var server = await RunningServer.StartAsync();
         await server.Client.CreateAsync(Calendars.Berlin);
 
-        await using var connection = await OpenDatabaseAsync(server);
+        await using var connection = await server.OpenDatabaseAsync();
 
-        Assert.Equal(AllMigrations, await ColumnAsync(connection, AppliedMigrations));
-        Assert.Equal(["id", "name", "definition", "version", "updated_at"], await ColumnAsync(connection, server.Storage.IsSqlite
+        Assert.Equal(AllMigrations, await connection.ColumnAsync(AppliedMigrations));
+        Assert.Equal(["id", "name", "definition", "version", "updated_at"], await connection.ColumnAsync(server.Storage.IsSqlite
             ? "SELECT name FROM pragma_table_info('calendars')"
             : "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'calendars' ORDER BY ordinal_position"));
         // Instants are Unix milliseconds from the (manual) clock: 2026-03-27T14:00:00Z.
         Assert.Equal(["berlin|Berlin office|1|1774620000000", "system|System calendar|1|1774620000000"],
-            await ColumnAsync(connection, "SELECT id || '|' || name || '|' || version || '|' || updated_at FROM calendars ORDER BY id"));
+            await connection.ColumnAsync("SELECT id || '|' || name || '|' || version || '|' || updated_at FROM calendars ORDER BY id"));
         Assert.Equal([Calendars.Berlin.Replace("}", ""","weeklyHours":[],"specialDays":[]}""")],
-            await ColumnAsync(connection, "SELECT definition FROM calendars WHERE id = 'berlin'"));
+            await connection.ColumnAsync("SELECT definition FROM calendars WHERE id = 'berlin'"));
     }
 
     [Fact]
@@ -65,9 +65,9 @@ public sealed class PersistenceTests
         await server.RestartAsync();
         await server.RestartAsync();
 
-        await using var connection = await OpenDatabaseAsync(server);
-        Assert.Equal(AllMigrations, await ColumnAsync(connection, AppliedMigrations));
-        Assert.Equal(["system"], await ColumnAsync(connection, "SELECT id FROM calendars"));
+        await using var connection = await server.OpenDatabaseAsync();
+        Assert.Equal(AllMigrations, await connection.ColumnAsync(AppliedMigrations));
+        Assert.Equal(["system"], await connection.ColumnAsync("SELECT id FROM calendars"));
     }
 
     /// <summary>Every migration the program carries, in order: each is applied exactly once.</summary>
@@ -77,7 +77,7 @@ public sealed class PersistenceTests
 
     [Fact]
     public void TheProgramCarriesTheCalendarAndTrackingMigrations() =>
-        Assert.Equal(["20261122000001_Calendars", "20261122000002_Tracking", "20261122000003_ItemListing", "20261122000004_HistoryTransition", "20261122000005_Escalation", "20261122000006_Notifications", "20261122000007_OnCall"], AllMigrations);
+        Assert.Equal(["20261122000001_Calendars", "20261122000002_Tracking", "20261122000003_ItemListing", "20261122000004_HistoryTransition", "20261122000005_Escalation", "20261122000006_Notifications", "20261122000007_OnCall", "20261122000010_ConfigVersion"], AllMigrations);
 
     [Fact]
     public async Task Storage_IsTheBackendTheTestRunAskedFor()
@@ -87,30 +87,10 @@ public sealed class PersistenceTests
         // SQLite keeps klaxon.db in the data folder; on PostgreSQL the folder holds no database file.
         Assert.Equal(RunningServer.Backend == TestBackend.Sqlite, server.Storage.IsSqlite);
         Assert.Equal(server.Storage.IsSqlite, File.Exists(Path.Combine(server.DataDirectory, StorageLocation.SqliteFileName)));
-        await using var connection = await OpenDatabaseAsync(server);
+        await using var connection = await server.OpenDatabaseAsync();
         Assert.Equal(server.Storage.IsSqlite ? "SqliteConnection" : "NpgsqlConnection", connection.GetType().Name);
-        Assert.Equal(AllMigrations, await ColumnAsync(connection, AppliedMigrations));
+        Assert.Equal(AllMigrations, await connection.ColumnAsync(AppliedMigrations));
     }
 
     private const string AppliedMigrations = "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\" ORDER BY \"MigrationId\"";
-
-    /// <summary>The server's database, opened directly: its SQLite file, or its PostgreSQL database.</summary>
-    private static async Task<DbConnection> OpenDatabaseAsync(RunningServer server)
-    {
-        DbConnection connection = server.Storage.PostgresConnection is { } postgres
-            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres) { Pooling = false }.ConnectionString)
-            : new SqliteConnection($"Data Source={server.Storage.SqlitePath};Pooling=False");
-        await connection.OpenAsync();
-        return connection;
-    }
-
-    private static async Task<List<string>> ColumnAsync(DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync()) values.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
-        return values;
-    }
 }

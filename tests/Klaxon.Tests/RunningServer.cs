@@ -1,9 +1,11 @@
+using System.Data.Common;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Klaxon.Core;
 using Klaxon.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Npgsql;
@@ -71,6 +73,16 @@ public sealed class RunningServer : IAsyncDisposable
     {
         if (storage.PostgresConnection is { } db) TestPostgres.DropDatabase(db);
         if (Directory.Exists(storage.DataDirectory)) Directory.Delete(storage.DataDirectory, recursive: true);
+    }
+
+    /// <summary>The server's database, opened directly (its SQLite file, or its PostgreSQL database), as another writer would.</summary>
+    public async Task<DbConnection> OpenDatabaseAsync()
+    {
+        DbConnection connection = Storage.PostgresConnection is { } postgres
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres) { Pooling = false }.ConnectionString)
+            : new SqliteConnection($"Data Source={Storage.SqlitePath};Pooling=False");
+        await connection.OpenAsync();
+        return connection;
     }
 
     public WebApplication App { get; private set; } = null!;
@@ -173,6 +185,25 @@ public sealed class RunningServer : IAsyncDisposable
 /// <summary>Small helpers for JSON over HTTP in tests.</summary>
 public static class Http
 {
+    /// <summary>The first column of what <paramref name="sql"/> selects, as text.</summary>
+    public static async Task<List<string>> ColumnAsync(this DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync()) values.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
+        return values;
+    }
+
+    /// <summary>Runs a statement; the number of rows it changed.</summary>
+    public static async Task<int> ExecuteAsync(this DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync();
+    }
+
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, string json) => client.PostAsync(path, Json(json));

@@ -48,12 +48,13 @@ public static class ItemsApi
 
     public static async Task<Created<ItemAnswer>> CreateItem(
         string key, CreateItemRequest request, HttpContext http, KlaxonDbContext db, Access access, IClock clock, Rescheduler rescheduler,
-        CancellationToken cancellationToken)
+        ConfigCache cache, CancellationToken cancellationToken)
     {
         await access.RequireAsync(key, Permissions.CreateItems, cancellationToken);
         if (string.IsNullOrWhiteSpace(request.Tracker))
             throw ProblemException.Invalid("tracker", "is required: the key of one of the project's trackers, such as INC.");
-        var trackerRow = await db.Trackers.AsNoTracking().SingleOrDefaultAsync(t => t.Key == request.Tracker && t.ProjectKey == key, cancellationToken)
+        var trackerRow = await cache.GetAsync(db, ("tracker", key, request.Tracker),
+                () => db.Trackers.AsNoTracking().SingleOrDefaultAsync(t => t.Key == request.Tracker && t.ProjectKey == key, cancellationToken), cancellationToken)
             ?? throw ProblemException.Invalid("tracker", $"there is no tracker '{request.Tracker}' in project {key}.");
         var values = Read(request.ToValues(TrackerStorage.Read(trackerRow)));
         // Creating runs no workflow transition, so the submitter's roles are not needed.

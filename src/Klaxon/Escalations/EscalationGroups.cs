@@ -16,7 +16,7 @@ public sealed record LoadedGroup(EscalationGroupRow Row, EscalationGroup? Group,
 /// Reads escalation groups and compiles them against their tracker, project roles and views. Compiled plans are
 /// cached by everything they depend on (group, tracker and view versions), so a change anywhere is seen at once.
 /// </summary>
-public sealed class EscalationGroups
+public sealed class EscalationGroups(ConfigCache configuration)
 {
     private readonly ConcurrentDictionary<(long Group, int Version, int TrackerVersion, string Filter), LoadedGroup> cache = new();
 
@@ -35,7 +35,10 @@ public sealed class EscalationGroups
     }
 
     /// <summary>The enabled groups of a tracker, compiled (a group that no longer compiles carries its error).</summary>
-    public async Task<List<LoadedGroup>> ForTrackerAsync(KlaxonDbContext db, TrackerRow trackerRow, CancellationToken cancellationToken)
+    public async Task<List<LoadedGroup>> ForTrackerAsync(KlaxonDbContext db, TrackerRow trackerRow, CancellationToken cancellationToken) =>
+        [.. await configuration.GetAsync(db, ("groups", trackerRow.Key, trackerRow.Version), () => ReadForTrackerAsync(db, trackerRow, cancellationToken), cancellationToken) ?? []];
+
+    private async Task<List<LoadedGroup>?> ReadForTrackerAsync(KlaxonDbContext db, TrackerRow trackerRow, CancellationToken cancellationToken)
     {
         var rows = await db.EscalationGroups.AsNoTracking().Where(g => g.TrackerKey == trackerRow.Key && g.Enabled).OrderBy(g => g.Id).ToListAsync(cancellationToken);
         if (rows.Count == 0) return [];

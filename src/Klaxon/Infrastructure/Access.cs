@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Claims;
 using System.Text.Json;
 using Klaxon.Core.Tracking;
@@ -10,7 +11,7 @@ namespace Klaxon.Infrastructure;
 /// of the roles the user holds in it directly and through groups (an indirect member); administrators may do
 /// everything. Handlers ask before they change anything, so a refusal (403) leaves data untouched.
 /// </summary>
-public sealed class Access(KlaxonDbContext db, IHttpContextAccessor http)
+public sealed class Access(KlaxonDbContext db, IHttpContextAccessor http, ConfigCache cache)
 {
     private UserRow? user;
 
@@ -36,12 +37,21 @@ public sealed class Access(KlaxonDbContext db, IHttpContextAccessor http)
     /// <summary>The caller's permissions in a project; 404 when the project does not exist.</summary>
     public async Task<IReadOnlySet<string>> PermissionsAsync(string projectKey, CancellationToken cancellationToken = default)
     {
-        if (!await db.Projects.AnyAsync(p => p.Key == projectKey, cancellationToken))
-            throw ProblemException.NotFound($"There is no project '{projectKey}'.");
-        if (await IsAdminAsync(cancellationToken)) return Permissions.All.ToHashSet();
+        var admin = await IsAdminAsync(cancellationToken);
+        return await cache.GetAsync(db, ("permissions", projectKey, Login, admin), () => ReadPermissionsAsync(projectKey, admin, cancellationToken), cancellationToken)
+            ?? throw ProblemException.NotFound($"There is no project '{projectKey}'.");
+    }
+
+    private static readonly IReadOnlySet<string> All = Permissions.All.ToFrozenSet();
+
+    /// <summary>What <see cref="PermissionsAsync"/> answers, read from the database; null when the project does not exist.</summary>
+    private async Task<IReadOnlySet<string>?> ReadPermissionsAsync(string projectKey, bool admin, CancellationToken cancellationToken)
+    {
+        if (!await db.Projects.AnyAsync(p => p.Key == projectKey, cancellationToken)) return null;
+        if (admin) return All;
         var roles = await RolesAsync(db, projectKey, Login, directOnly: false, cancellationToken);
         var granted = await db.Roles.AsNoTracking().Where(r => r.ProjectKey == projectKey && roles.Contains(r.Name)).Select(r => r.Permissions).ToListAsync(cancellationToken);
-        return granted.SelectMany(p => JsonSerializer.Deserialize<string[]>(p) ?? []).ToHashSet();
+        return granted.SelectMany(p => JsonSerializer.Deserialize<string[]>(p) ?? []).ToFrozenSet();
     }
 
     /// <summary>Refuses (403, or 404 for an unknown project) a caller without <paramref name="permission"/> in the project.</summary>

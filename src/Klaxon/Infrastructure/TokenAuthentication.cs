@@ -13,7 +13,7 @@ namespace Klaxon.Infrastructure;
 /// Authenticates <c>Authorization: Bearer TOKEN</c> against the users' API tokens (kept as SHA-256 hashes).
 /// A request without a token, or with an unknown one, is answered 401 with problem details saying which.
 /// </summary>
-public sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KlaxonDbContext db)
+public sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KlaxonDbContext db, ConfigCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
@@ -28,8 +28,8 @@ public sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> op
             return AuthenticateResult.Fail("The Authorization header is not a bearer token: send 'Authorization: Bearer TOKEN'.");
         var hash = Hash(header["Bearer ".Length..].Trim());
         // The token's user comes along, so that Access does not read it again for this request.
-        var user = await db.Tokens.AsNoTracking().Where(t => t.Hash == hash)
-            .Join(db.Users, t => t.Login, u => u.Login, (_, u) => u).FirstOrDefaultAsync(Context.RequestAborted);
+        var user = await cache.GetAsync(db, ("token", hash), () => db.Tokens.AsNoTracking().Where(t => t.Hash == hash)
+            .Join(db.Users, t => t.Login, u => u.Login, (_, u) => u).FirstOrDefaultAsync(Context.RequestAborted), Context.RequestAborted);
         if (user is null) return AuthenticateResult.Fail("The bearer token is not known.");
         Context.Items[typeof(UserRow)] = user;
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user.Login)], SchemeName);

@@ -17,9 +17,10 @@ public static class TemplateServices
         services.AddSingleton(clock);
         services.AddSingleton<CalendarWriteLock>();
         services.AddSingleton<CalendarSync>();
+        services.AddSingleton<ConfigCache>();
         services.AddSingleton<EscalationGroups>();
         services.AddSingleton<DispatchSignal>();
-        services.AddDbContext<KlaxonDbContext>(storage.Configure);
+        services.AddDbContextPool<KlaxonDbContext>(storage.Configure);
         services.AddScoped<Rescheduler>();
         return services.BuildServiceProvider();
     }

@@ -25,7 +25,7 @@ public sealed record NoticeEntry(string At, string Rule, string Recipients, stri
 /// workaround and target release that trigger the proactive customer notice, with the notices sent so far. Every
 /// change goes through the Items API's handlers, so it is checked, permitted and recorded as the API would.
 /// </summary>
-public sealed class SupportModel(KlaxonDbContext db, Access access, IClock clock, Rescheduler rescheduler, CalendarCatalog catalog) : PageModel
+public sealed class SupportModel(KlaxonDbContext db, Access access, IClock clock, Rescheduler rescheduler, CalendarCatalog catalog, ConfigCache cache) : PageModel
 {
     private static readonly LocalDateTimePattern InputPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm");
 
@@ -199,7 +199,7 @@ public sealed class SupportModel(KlaxonDbContext db, Access access, IClock clock
         var request = string.IsNullOrWhiteSpace(Escalate.Description)
             ? new CreateItemRequest { Tracker = tracker.Key, Summary = Escalate.Summary?.Trim(), Fields = fields }
             : new CreateItemRequest { Tracker = tracker.Key, Summary = Escalate.Summary?.Trim(), Description = Escalate.Description.Trim(), Fields = fields };
-        var created = await ItemsApi.CreateItem(Item.Project, request, HttpContext, db, access, clock, rescheduler, cancellationToken);
+        var created = await ItemsApi.CreateItem(Item.Project, request, HttpContext, db, access, clock, rescheduler, cache, cancellationToken);
         return created.Value!.Key;
     }
 

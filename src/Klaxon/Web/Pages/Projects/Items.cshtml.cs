@@ -16,7 +16,7 @@ namespace Klaxon.Web.Pages.Projects;
 /// shows its positioned errors), sorted and paged by the same listing code as the REST API; with each item's next
 /// due escalation and working time left for users who may view escalation schedules.
 /// </summary>
-public sealed class ItemsModel(KlaxonDbContext db, Access access, IClock clock, CalendarCatalog catalog, Rescheduler rescheduler) : PageModel
+public sealed class ItemsModel(KlaxonDbContext db, Access access, IClock clock, CalendarCatalog catalog, Rescheduler rescheduler, ConfigCache cache) : PageModel
 {
     public const int PageSize = 25;
 
@@ -68,7 +68,7 @@ public sealed class ItemsModel(KlaxonDbContext db, Access access, IClock clock, 
         };
         try
         {
-            var created = await ItemsApi.CreateItem(Key, request, HttpContext, db, access, clock, rescheduler, cancellationToken);
+            var created = await ItemsApi.CreateItem(Key, request, HttpContext, db, access, clock, rescheduler, cache, cancellationToken);
             return Redirect($"/items/{created.Value!.Key}");
         }
         catch (ProblemException refused) when (refused.Status == StatusCodes.Status400BadRequest)
