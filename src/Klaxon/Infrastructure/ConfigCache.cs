@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Klaxon.Infrastructure;
 
@@ -11,6 +12,8 @@ namespace Klaxon.Infrastructure;
 /// that changes any of it, on this node or any other, so an entry is never used after the change it depends on
 /// has committed; checking the version costs one small query instead of the several each lookup would run.
 /// Inside a transaction the cache is bypassed: what a transaction reads may be its own uncommitted writes.
+/// A context reads the version once and reuses it until it writes something itself (<see cref="WriteWatch"/>),
+/// so a request sees the configuration as it was when it first looked, plus its own changes.
 /// </summary>
 public sealed class ConfigCache
 {
@@ -26,7 +29,7 @@ public sealed class ConfigCache
     public async Task<T?> GetAsync<T>(KlaxonDbContext db, object key, Func<Task<T?>> load, CancellationToken cancellationToken) where T : class
     {
         if (db.Database.CurrentTransaction is not null) return await load();
-        var version = await VersionAsync(db, cancellationToken);
+        var version = db.ConfigVersion ??= await VersionAsync(db, cancellationToken);
         var entries = current;
         if (entries.Version != version)
         {
@@ -53,6 +56,57 @@ public sealed class ConfigCache
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Forgets a context's configuration version when it sends anything but a query.</summary>
+    public sealed class WriteWatch : DbCommandInterceptor
+    {
+        public static readonly WriteWatch Instance = new();
+
+        private static void Saw(DbCommand command, CommandEventData data)
+        {
+            if (data.Context is KlaxonDbContext { ConfigVersion: not null } db && !command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase))
+                db.ConfigVersion = null;
+        }
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            Saw(command, eventData);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Saw(command, eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+        {
+            Saw(command, eventData);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Saw(command, eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+        {
+            Saw(command, eventData);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            Saw(command, eventData);
+            return ValueTask.FromResult(result);
         }
     }
 

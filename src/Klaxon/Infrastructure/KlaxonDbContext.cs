@@ -31,6 +31,24 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
     public DbSet<Delivery.RateWindowRow> RateWindows => Set<Delivery.RateWindowRow>();
     public DbSet<OnCallShiftRow> OnCallShifts => Set<OnCallShiftRow>();
 
+    /// <summary>
+    /// The configuration version this context read last (<see cref="ConfigCache"/>), reused until the context writes
+    /// anything (<see cref="ConfigCache.WriteWatch"/>) or goes back to the pool at the end of its request.
+    /// </summary>
+    internal long? ConfigVersion { get; set; }
+
+    public override void Dispose()
+    {
+        ConfigVersion = null;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        ConfigVersion = null;
+        return base.DisposeAsync();
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<StoredCalendar>(calendar =>

@@ -24,6 +24,7 @@ public sealed record StorageLocation(string DataDirectory, string? PostgresConne
             options.UseNpgsql(postgres);
         else
             options.UseSqlite(new SqliteConnectionStringBuilder { DataSource = SqlitePath }.ToString()).AddInterceptors(SqliteConnectionSetup.Instance);
+        options.AddInterceptors(ConfigCache.WriteWatch.Instance);
         // The migrations are written by hand, without a model snapshot to compare the model with.
         options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
