@@ -27,6 +27,7 @@ public sealed class OutboxWorker(
 
     private readonly SemaphoreSlim pass = new(1, 1);
     private readonly WebhookSender webhooks = new();
+    private readonly MailSender mailSender = new(settings.Concurrency);
 
     public string NodeId { get; } = $"{Environment.ProcessId}/{Guid.NewGuid():N}/{Environment.MachineName}" is var id && id.Length > 64 ? id[..64] : id;
 
@@ -68,6 +69,7 @@ public sealed class OutboxWorker(
             log.LogWarning(e, "Releasing this node's claimed messages failed; their lease expires instead.");
         }
         webhooks.Dispose();
+        mailSender.Dispose();
     }
 
     /// <summary>The earliest next attempt of a waiting message, or the earliest lease expiry of a claimed one.</summary>
@@ -236,7 +238,7 @@ public sealed class OutboxWorker(
             {
                 var windowStart = Instant.FromUnixTimeMilliseconds(first.NextAttemptAt) - Duration.FromMinutes(limit.Minutes);
                 var mail = new OutgoingMail(address, MessageTemplates.Digest(messages, limit, windowStart), first.DeliveryId, null);
-                sends.Add((new Planned(messages, ct => MailSender.SendAsync(smtp, mail, ct), first.DeliveryId), null));
+                sends.Add((new Planned(messages, ct => mailSender.SendAsync(smtp, mail, ct), first.DeliveryId), null));
                 continue;
             }
             // The recipient's window for this project: opened by the first mail, at most limit.Messages mails until it ends.
@@ -251,7 +253,7 @@ public sealed class OutboxWorker(
             }
             windows[windowKey] = window with { Sent = window.Sent + 1, Changed = true };
             var single = new OutgoingMail(address, MessageTemplates.Merged(messages), first.DeliveryId, itemKey);
-            sends.Add((new Planned(messages, ct => MailSender.SendAsync(smtp, single, ct), first.DeliveryId), windowKey));
+            sends.Add((new Planned(messages, ct => mailSender.SendAsync(smtp, single, ct), first.DeliveryId), windowKey));
         }
 
         // One commit for the windows and the holds. A window another node changed meanwhile (its conditional update

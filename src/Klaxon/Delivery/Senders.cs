@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Mail;
 using System.Security.Cryptography;
@@ -14,10 +16,20 @@ public sealed class DeliveryFailure(string message, bool permanent, Exception? i
 /// <summary>One mail, ready to send.</summary>
 public sealed record OutgoingMail(string To, RenderedMessage Message, string DeliveryId, string? ItemKey);
 
-/// <summary>Sends mail over SMTP with System.Net.Mail: a text body with an HTML alternative, one connection per mail.</summary>
-public static class MailSender
+/// <summary>
+/// Sends mail over SMTP with System.Net.Mail: a text body with an HTML alternative, one connection per mail.
+/// SmtpClient waits for the server's answer to the end of a message synchronously, even in SendMailAsync, so each
+/// mail in flight would hold a thread of the shared pool that the web server and the engine run on; under load
+/// that starves them. Mails are therefore sent with the synchronous API on threads of their own (as many as
+/// the mails the worker sends at once), started when the first mail goes out.
+/// </summary>
+public sealed class MailSender(int threads) : IDisposable
 {
-    public static async Task SendAsync(SmtpSettings smtp, OutgoingMail mail, CancellationToken cancellationToken)
+    private readonly BlockingCollection<(Action Send, TaskCompletionSource Done, CancellationToken Token)> queue = new();
+    private readonly Lock starting = new();
+    private bool started;
+
+    public Task SendAsync(SmtpSettings smtp, OutgoingMail mail, CancellationToken cancellationToken)
     {
         MailMessage message;
         try
@@ -33,34 +45,72 @@ public static class MailSender
         }
         catch (FormatException e)
         {
-            throw new DeliveryFailure($"the address '{mail.To}' is not an e-mail address: {e.Message}", permanent: true, e);
+            return Task.FromException(new DeliveryFailure($"the address '{mail.To}' is not an e-mail address: {e.Message}", permanent: true, e));
         }
+        message.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(mail.Message.Html, Encoding.UTF8, "text/html"));
+        message.Headers.Add("Message-ID", $"<{mail.DeliveryId}@klaxon>");
+        message.Headers.Add("X-Klaxon-Delivery", mail.DeliveryId);
+        if (mail.ItemKey is not null) message.Headers.Add("X-Klaxon-Item", mail.ItemKey);
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Start();
+        queue.Add((() => Send(smtp, message), done, cancellationToken), CancellationToken.None);
+        return done.Task;
+    }
+
+    private static void Send(SmtpSettings smtp, MailMessage message)
+    {
         using (message)
+        using (var client = new SmtpClient(smtp.Host, smtp.Port) { DeliveryMethod = SmtpDeliveryMethod.Network, EnableSsl = smtp.StartTls, Timeout = 30_000 })
         {
-            message.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(mail.Message.Html, Encoding.UTF8, "text/html"));
-            message.Headers.Add("Message-ID", $"<{mail.DeliveryId}@klaxon>");
-            message.Headers.Add("X-Klaxon-Delivery", mail.DeliveryId);
-            if (mail.ItemKey is not null) message.Headers.Add("X-Klaxon-Item", mail.ItemKey);
-            message.Headers.Add("Auto-Submitted", "auto-generated");
-            using var client = new SmtpClient(smtp.Host, smtp.Port)
-            {
-                DeliveryMethod = SmtpDeliveryMethod.Network,
-                EnableSsl = smtp.StartTls,
-                Timeout = 30_000,
-            };
             if (smtp.User is not null) client.Credentials = new NetworkCredential(smtp.User, smtp.Password);
             try
             {
-                await client.SendMailAsync(message, cancellationToken);
+                client.Send(message);
             }
             catch (SmtpException e)
             {
                 var code = (int)e.StatusCode;
                 var detail = e.InnerException is { } inner && inner.Message != e.Message ? $"{e.Message} ({inner.Message})" : e.Message;
-                throw new DeliveryFailure($"SMTP {(code > 0 ? code.ToString() : "error")}: {detail}", permanent: code is >= 500 and < 600, e);
+                throw new DeliveryFailure($"SMTP {(code > 0 ? code.ToString(CultureInfo.InvariantCulture) : "error")}: {detail}", permanent: code is >= 500 and < 600, e);
             }
         }
     }
+
+    private void Start()
+    {
+        lock (starting)
+        {
+            if (started) return;
+            started = true;
+            for (var i = 0; i < Math.Max(1, threads); i++)
+                new Thread(Run) { IsBackground = true, Name = $"klaxon-smtp-{i + 1}" }.Start();
+        }
+    }
+
+    private void Run()
+    {
+        foreach (var (send, done, token) in queue.GetConsumingEnumerable())
+        {
+            if (token.IsCancellationRequested)
+            {
+                done.TrySetCanceled(token);
+                continue;
+            }
+            try
+            {
+                send();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Lets the threads finish the mails already handed over, then end.</summary>
+    public void Dispose() => queue.CompleteAdding();
 }
 
 /// <summary>Posts webhook payloads, signed with HMAC-SHA256 of the body under the webhook's secret.</summary>
