@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -5,6 +6,7 @@ using Klaxon.Core;
 using Klaxon.Core.Tracking;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 
 namespace Klaxon.Infrastructure;
@@ -124,10 +126,7 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // The update takes the tracker row's lock first, so concurrent creations queue here and each reads its own number.
-            var next = await db.Database
-                .SqlQuery<int>($"UPDATE trackers SET next_number = next_number + 1 WHERE key = {trackerKey} RETURNING next_number AS \"Value\"")
-                .ToListAsync(cancellationToken);
-            item.Number = next.Single() - 1;
+            item.Number = await NextNumberAsync(transaction, trackerKey, cancellationToken) - 1;
             item.Key = $"{trackerKey}-{item.Number}";
             touched.Add(db.Items.Add(item).Entity);
             // The history row refers to the item through its navigation: both are inserted by one save.
@@ -142,6 +141,19 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             Detach(touched);
         }
         return new ItemChange(item, tracker, [new FieldChange(CreatedField, null, item.Key)], null);
+    }
+
+    /// <summary>Raises the tracker's item counter in <paramref name="transaction"/> and returns its new value (a plain command: this runs for every new item).</summary>
+    private async Task<int> NextNumberAsync(IDbContextTransaction transaction, string trackerKey, CancellationToken cancellationToken)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText = "UPDATE trackers SET next_number = next_number + 1 WHERE key = @tracker RETURNING next_number";
+        var tracker = command.CreateParameter();
+        tracker.ParameterName = "tracker";
+        tracker.Value = trackerKey;
+        command.Parameters.Add(tracker);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken) ?? throw new InvalidOperationException($"Tracker {trackerKey} is gone."), CultureInfo.InvariantCulture);
     }
 
     /// <summary>Sets fields of an item (see <see cref="ItemValues.Check"/>); values equal to the current ones change nothing.</summary>
