@@ -113,4 +113,16 @@ public sealed class ConfigCacheTests : IAsyncLifetime
             JsonSerializer.Serialize(new { tracker = "INC", summary = "New choice", fields = new { region = "ASIA" } }));
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
     }
+
+    [Theory]
+    [InlineData("INSERT INTO \"items\" (\"assigned_to\", \"project_key\", \"tracker_key\", \"version\") VALUES (@p0, @p1, @p2, @p3) RETURNING \"id\";", false)]
+    [InlineData("INSERT INTO \"history\" (\"actor\", \"item_id\") VALUES (@p0, @p1);", false)]
+    [InlineData("SELECT \"u\".\"login\" FROM \"tokens\" AS \"t\" INNER JOIN \"users\" AS \"u\" ON \"t\".\"login\" = \"u\".\"login\"", false)]
+    [InlineData("UPDATE \"users\" SET \"is_admin\" = @p0 WHERE \"login\" = @p1;", true)]
+    [InlineData("DELETE FROM \"group_members\" AS \"g\" WHERE \"g\".\"group_name\" = @name", true)]
+    [InlineData("UPDATE \"trackers\" SET \"definition\" = @p0, \"version\" = @p1 WHERE \"key\" = @p2;", true)]
+    [InlineData("INSERT INTO \"escalation_groups\" (\"document\") VALUES (@p0) RETURNING \"id\";", true)]
+    [InlineData("WITH moved AS (SELECT 1) DELETE FROM roles WHERE project_key = 'SUP'", true)]
+    public void OnlyCommandsThatMayWriteConfiguration_MakeAContextReadTheVersionAgain(string sql, bool writes) =>
+        Assert.Equal(writes, Klaxon.Infrastructure.ConfigCache.WriteWatch.MayWriteConfiguration(sql));
 }

@@ -59,14 +59,24 @@ public sealed class ConfigCache
         }
     }
 
-    /// <summary>Forgets a context's configuration version when it sends anything but a query.</summary>
+    /// <summary>
+    /// Forgets a context's configuration version when it sends a command that may write configuration: anything
+    /// but a query that names one of the configuration tables (a new item's rows, say, keep it).
+    /// </summary>
     public sealed class WriteWatch : DbCommandInterceptor
     {
         public static readonly WriteWatch Instance = new();
 
+        /// <summary>Words that occur in every command that writes configuration: the last part of each configuration table's name.</summary>
+        private static readonly string[] ConfigurationWords = [.. Migrations.ConfigVersion.Tables.Append("trackers").Select(t => t.Split('_')[^1]).Distinct()];
+
+        public static bool MayWriteConfiguration(string sql) =>
+            !sql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)
+            && ConfigurationWords.Any(word => sql.Contains(word, StringComparison.OrdinalIgnoreCase));
+
         private static void Saw(DbCommand command, CommandEventData data)
         {
-            if (data.Context is KlaxonDbContext { ConfigVersion: not null } db && !command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase))
+            if (data.Context is KlaxonDbContext { ConfigVersion: not null } db && MayWriteConfiguration(command.CommandText))
                 db.ConfigVersion = null;
         }
 
