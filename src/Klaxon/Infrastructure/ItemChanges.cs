@@ -121,24 +121,15 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
         };
         Apply(item, checkedValues.Select(v => new FieldChange(v.Key, null, v.Value)));
 
-        var touched = new List<object>();
-        try
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // The update takes the tracker row's lock first, so concurrent creations queue here and each reads its own number.
             item.Number = await NextNumberAsync(transaction, trackerKey, cancellationToken) - 1;
             item.Key = $"{trackerKey}-{item.Number}";
-            touched.Add(db.Items.Add(item).Entity);
-            // The history row refers to the item through its navigation: both are inserted by one save.
-            var created = new HistoryRow { Item = item, At = now, Actor = actor.Name, Field = CreatedField, NewValue = item.Key };
-            touched.Add(db.History.Add(created).Entity);
-            await db.SaveChangesAsync(cancellationToken);
-            created.Item = null;
+            // Two plain inserts: nothing else is saved with a new item, so the change tracker has nothing to do.
+            item.Id = await RowInserts.InsertAsync(db, transaction, item, cancellationToken);
+            await RowInserts.InsertAsync(db, transaction, new HistoryRow { ItemId = item.Id, At = now, Actor = actor.Name, Field = CreatedField, NewValue = item.Key }, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            Detach(touched);
         }
         return new ItemChange(item, tracker, [new FieldChange(CreatedField, null, item.Key)], null);
     }

@@ -114,7 +114,7 @@ public sealed class KlaxonDbContext(DbContextOptions<KlaxonDbContext> options) :
         {
             e.ToTable("history");
             e.HasIndex(x => new { x.ItemId, x.Id });
-            e.HasOne(x => x.Item).WithMany().HasForeignKey(x => x.ItemId);
+            e.HasOne<ItemRow>().WithMany().HasForeignKey(x => x.ItemId);
         });
         modelBuilder.Entity<LinkRow>(e =>
         {

@@ -122,9 +122,6 @@ public sealed class HistoryRow
     public long Id { get; set; }
     public long ItemId { get; set; }
 
-    /// <summary>The item, set only when a new item and its first history row are saved together.</summary>
-    public ItemRow? Item { get; set; }
-
     public long At { get; set; }
     public required string Actor { get; set; }
     public required string Field { get; set; }
