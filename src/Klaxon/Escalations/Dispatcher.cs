@@ -20,7 +20,8 @@ namespace Klaxon.Escalations;
 /// marked late.
 /// </summary>
 public sealed class Dispatcher(
-    IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, Delivery.OutboxSignal outbox, CalendarSync calendars, StorageLocation storage, ILogger<Dispatcher> log)
+    IServiceScopeFactory scopes, IClock clock, DispatchSignal signal, Delivery.OutboxSignal outbox, CalendarSync calendars, Delivery.ChangeMessageSwitches switches,
+    StorageLocation storage, ILogger<Dispatcher> log)
     : BackgroundService
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -470,10 +471,13 @@ public sealed class Dispatcher(
                 connection.Notification += (_, e) =>
                 {
                     if (e.Channel == CalendarSync.Channel) calendars.MarkStale();
+                    else if (e.Channel == Delivery.ChangeMessageSwitches.Channel) switches.ForgetAll();
                     else signal.Wake();
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {DispatchSignal.Channel}; LISTEN {CalendarSync.Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {DispatchSignal.Channel}; LISTEN {CalendarSync.Channel}; LISTEN {Delivery.ChangeMessageSwitches.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                // A change made while this node was not listening is not missed.
+                switches.ForgetAll();
                 while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -37,6 +37,12 @@ public sealed record ItemEdit
     public int? ExpectedVersion { get; init; }
 }
 
+/// <summary>
+/// Records what a change brings about — such as the messages people get (<see cref="Delivery.ChangeMessages"/>) — so that it
+/// commits with the change or not at all; returns the rows it added to the context.
+/// </summary>
+public delegate Task<IReadOnlyList<object>> ChangeRecorder(ItemChange change, ItemActor actor, CancellationToken cancellationToken);
+
 /// <summary>A link added or removed, with both items as stored afterwards.</summary>
 public sealed record LinkChange(LinkRow Link, ItemRow Item, ItemRow Target, bool Added);
 
@@ -66,6 +72,12 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
     public const string LinkField = "link:", LinkedFromField = "linked-from:";
 
     private const int Attempts = 10;
+
+    /// <summary>
+    /// Called with each creation, field update or transition that changed something, to add rows that must be stored with
+    /// it: after the new item's insert, in its transaction; before an update's save, in that save (again on a retry).
+    /// </summary>
+    public ChangeRecorder? Recorder { get; init; }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
     private static partial Regex LinkTypePattern();
@@ -135,6 +147,11 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             touched.Add(db.History.Add(created).Entity);
             await db.SaveChangesAsync(cancellationToken);
             created.Item = null;
+            if (Recorder is { } record && await record(new ItemChange(item, tracker, [new FieldChange(CreatedField, null, item.Key)], null), actor, cancellationToken) is { Count: > 0 } recorded)
+            {
+                touched.AddRange(recorded);
+                await db.SaveChangesAsync(cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
         finally
@@ -210,6 +227,7 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
                         Transition = change.Field == "status" ? transition?.Name : null,
                     }).Entity);
                 }
+                if (Recorder is { } record) touched.AddRange(await record(new ItemChange(item, tracker, changes, transition), actor, cancellationToken));
                 await db.SaveChangesAsync(cancellationToken);
                 return new ItemChange(item, tracker, changes, transition);
             }

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Klaxon.Core.Tracking;
+using Klaxon.Escalations;
+using Klaxon.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Klaxon.Delivery;
+
+/// <summary>A project's switches for <see cref="ChangeMessages"/>: whether people's transitions, and people's assignments, send messages.</summary>
+public sealed record ChangeMessageSwitch(bool Transitions, bool Assignments)
+{
+    public static ChangeMessageSwitch Default { get; } = new(true, true);
+}
+
+/// <summary>
+/// Each project's <see cref="ChangeMessageSwitch"/>, read once and kept, so that a change that may send messages does not
+/// read its project for them. A change of the switches (<see cref="ChangedAsync"/>) forgets this node's copy and, on
+/// PostgreSQL, tells the other nodes through <c>NOTIFY klaxon_projects</c> to forget theirs.
+/// </summary>
+public sealed class ChangeMessageSwitches
+{
+    public const string Channel = "klaxon_projects";
+
+    private readonly Dictionary<string, ChangeMessageSwitch> known = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+    private long generation;
+
+    public async Task<ChangeMessageSwitch> GetAsync(KlaxonDbContext db, string projectKey, CancellationToken cancellationToken)
+    {
+        long readAt;
+        lock (gate)
+        {
+            if (known.TryGetValue(projectKey, out var cached)) return cached;
+            readAt = generation;
+        }
+        var stored = await db.Projects.AsNoTracking().Where(p => p.Key == projectKey)
+            .Select(p => new ChangeMessageSwitch(p.ChangeMessagesTransitions, p.ChangeMessagesAssignments)).SingleAsync(cancellationToken);
+        lock (gate)
+        {
+            // A change that was forgotten while this read ran may be newer than what was read: keep nothing then.
+            if (generation == readAt) known[projectKey] = stored;
+        }
+        return stored;
+    }
+
+    /// <summary>Forgets every project's switches (another node changed some, or this node may have missed being told).</summary>
+    public void ForgetAll()
+    {
+        lock (gate)
+        {
+            generation++;
+            known.Clear();
+        }
+    }
+
+    /// <summary>A project's switches were stored: forget them here and, on PostgreSQL, on the other nodes.</summary>
+    public async Task ChangedAsync(KlaxonDbContext db, CancellationToken cancellationToken)
+    {
+        ForgetAll();
+        if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlRawAsync($"NOTIFY {Channel}", cancellationToken);
+    }
+}
+
+/// <summary>
+/// The messages changes made by people send, recorded with the change (<see cref="ItemChanges.Recorder"/>): each user a
+/// person newly assigns, other than that person, gets an <see cref="MessageTemplates.Assignment"/> message; a workflow
+/// transition a person runs tells the item's submitter, assignees and supervisors other than that person, each once, with
+/// a <see cref="MessageTemplates.Transition"/> message (the newly assigned get their assignment message instead); and
+/// webhooks subscribed to <see cref="WebhookEvents.Assignment"/> or <see cref="WebhookEvents.Transition"/> get one
+/// delivery per change. Escalation actions send none of these: their rule's notify action decides who hears.
+/// A project can turn either kind off (<see cref="ChangeMessageSwitch"/>).
+/// </summary>
+public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings, ChangeMessageSwitches switches)
+{
+    /// <summary>The recorder for changes made through <paramref name="db"/> in a request's scope.</summary>
+    public static ChangeRecorder For(IServiceProvider services, KlaxonDbContext db) =>
+        new ChangeMessages(db, services.GetRequiredService<DeliverySettings>(), services.GetRequiredService<ChangeMessageSwitches>()).RecordAsync;
+
+    public async Task<IReadOnlyList<object>> RecordAsync(ItemChange change, ItemActor actor, CancellationToken cancellationToken)
+    {
+        if (actor.IsEscalation) return [];
+        var item = change.Item;
+        var creation = change.Changes.Any(c => c.Field == ItemChanges.CreatedField);
+        var after = Logins(item.AssignedTo);
+        // The assignees before the change, when it changed them (a new item's had none).
+        List<string>? assignment = null;
+        if (creation) assignment = after.Count > 0 ? [] : null;
+        else if (change.Changes.FirstOrDefault(c => c.Field == "assignedTo") is { } set) assignment = [.. ItemValues.Logins(set.OldValue)];
+        var transition = change.Transition;
+        // The common change (no assignees, no transition) reads nothing.
+        if (assignment is null && transition is null) return [];
+
+        var on = await switches.GetAsync(db, item.ProjectKey, cancellationToken);
+        var before = on.Assignments ? assignment : null;
+        if (before is null && !(transition is not null && on.Transitions)) return [];
+
+        var directory = new RecipientDirectory(db);
+        var link = settings.ItemLink(item.Key);
+        var at = item.UpdatedAt;
+        var recorded = new List<object>();
+        List<string> assigned = [];
+        if (before is not null)
+        {
+            assigned = [.. after.Except(before).Where(l => l != actor.Name)];
+            var detail = new JsonObject
+            {
+                ["by"] = actor.Name,
+                ["before"] = Array(before),
+                ["after"] = Array(after),
+                ["added"] = Array(after.Except(before)),
+                ["removed"] = Array(before.Except(after)),
+            };
+            var message = MessageTemplates.ForAssignment(item, actor.Name, before, after, link);
+            var fired = new Notifications.Fired(FireId(item, WebhookEvents.Assignment), null, item, WebhookEvents.Assignment, message, $"Assigned by {actor.Name}", detail)
+            {
+                Template = MessageTemplates.Assignment,
+            };
+            recorded.AddRange(await Notifications.RecordAsync(db, directory, settings, fired, assigned, at, cancellationToken));
+        }
+        if (transition is not null && on.Transitions)
+        {
+            var from = (string)change.Changes.First(c => c.Field == "status").OldValue!;
+            var people = new[] { item.Submitter }.Concat(after).Concat(Logins(item.Supervisors))
+                .Where(l => l != actor.Name && !assigned.Contains(l)).Distinct().ToList();
+            var detail = new JsonObject { ["by"] = actor.Name, ["name"] = transition.Name, ["from"] = from, ["to"] = item.Status };
+            var message = MessageTemplates.ForTransition(item, actor.Name, transition.Name, from, item.Status, link);
+            var fired = new Notifications.Fired(FireId(item, WebhookEvents.Transition), null, item, WebhookEvents.Transition, message,
+                $"{transition.Name}: {from} → {item.Status} by {actor.Name}", detail) { Template = MessageTemplates.Transition };
+            recorded.AddRange(await Notifications.RecordAsync(db, directory, settings, fired, people, at, cancellationToken));
+        }
+        return recorded;
+    }
+
+    /// <summary>One per item version and kind: a change is recorded once, whatever retries its save needed.</summary>
+    private static string FireId(ItemRow item, string kind) => $"change-{item.Id}-v{item.Version}-{kind}";
+
+    private static List<string> Logins(string json) => JsonSerializer.Deserialize<List<string>>(json) ?? [];
+
+    private static JsonArray Array(IEnumerable<string> logins) => [.. logins.Select(l => (JsonNode?)l)];
+}
