@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Klaxon.Core.Tracking;
 using Klaxon.Delivery;
+using Klaxon.Escalations;
 using Klaxon.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -251,6 +252,40 @@ public class ChangeMessagesTests
         Assert.Equal(["admin", "ann", "sam"], messages.Select(m => m.Recipient).Order()); // one each
         Assert.StartsWith($"[{item}] Index corrupt — assigned to sam by pat", messages.Single(m => m.Recipient == "sam").Subject);
         Assert.All(messages.Where(m => m.Recipient != "sam"), m => Assert.Equal($"[{item}] Index corrupt — Start: New → In Progress by pat", m.Subject));
+    }
+
+    [Fact]
+    public async Task OnTheSupportDesk_TheAssignedEngineerAndTheSupportOwnerHearOfTheBug()
+    {
+        await using var desk = await SupportDesk.StartAsync();
+        var bug = await desk.CreateAsync("""{"tracker":"BUG","summary":"Crash when the index is rebuilt","fields":{"product":"Server"}}""");
+        await desk.PatchAsync(bug, """{"assignedTo":["bob"]}""", "mia");
+        await desk.AdvanceToAsync("2026-03-27T14:01:00Z");
+        await desk.TransitionAsync(bug, "Start work", "bob");
+
+        var mails = await desk.MessagesFor(bug);
+        Assert.Equal([("bob", $"[{bug}] Crash when the index is rebuilt — assigned to bob by mia"), ("alice", $"[{bug}] Crash when the index is rebuilt — Start work: Open → In Progress by bob")],
+            mails.Select(m => (m.Recipient, m.Subject)));
+        Assert.Contains("- assignedTo: (nobody) → bob", mails[0].Body);
+        Assert.Contains("bob ran 'Start work': Open → In Progress.", mails[1].Body);
+        Assert.Empty(await desk.MailsTo("mia")); // who assigned, and who ran it, are not told of their own change
+    }
+
+    [Fact]
+    public void MessagesOfAPersonsChangeAndARule_MergedIntoOneMail_AreCalledUpdates_NotRulesFired()
+    {
+        MessageRow Row(long? escalation, string subject, string label) => new()
+        {
+            FireId = Guid.NewGuid().ToString("N"), EscalationId = escalation, Kind = "transition", Recipient = "ann", Subject = subject, Body = subject + " in full", Label = label,
+            Status = "pending",
+        };
+        var rules = MessageTemplates.Merged([Row(1, "[T-1] Disk full — Intake: Tell", "Intake: level 1 'Tell'"), Row(2, "[T-1] Disk full — Intake: Staff", "Intake: level 2 'Staff'")]);
+        Assert.Equal("[T-1] Disk full — 2 rules fired: Intake: level 1 'Tell'; Intake: level 2 'Staff'", rules.Subject);
+        var mixed = MessageTemplates.Merged([Row(null, "[T-1] Disk full — Start: New → In Progress by pat", "Start: New → In Progress by pat"), Row(3, "[T-1] Disk full — Intake: Tell", "Intake: level 1 'Tell'")]);
+        Assert.Equal("[T-1] Disk full — 2 updates: Start: New → In Progress by pat; Intake: level 1 'Tell'", mixed.Subject);
+        Assert.StartsWith("2 updates at once:", mixed.Text);
+        Assert.Contains("[T-1] Disk full — Start: New → In Progress by pat in full", mixed.Text);
+        Assert.Contains("<p>2 updates at once:</p>", mixed.Html);
     }
 
     [Fact]

@@ -163,7 +163,7 @@ public static class ItemsApi
 
     /// <summary>Changes made by the caller, a person: they send the messages people's changes send (<see cref="Delivery.ChangeMessages"/>).</summary>
     private static ItemChanges Changes(HttpContext http, KlaxonDbContext db, IClock clock) =>
-        new(db, clock) { Recorder = Delivery.ChangeMessages.For(http.RequestServices, db) };
+        new(db, clock) { Recorder = Delivery.ChangeMessages.ForRequest(http, db) };
 
     /// <summary>The caller as the workflow sees them: login, roles in the project (directly and through groups), administrator or not.</summary>
     private static async Task<ItemActor> ActorAsync(KlaxonDbContext db, Access access, string projectKey, CancellationToken cancellationToken) =>

@@ -71,11 +71,32 @@ public sealed class ChangeMessageSwitches
 /// delivery per change. Escalation actions send none of these: their rule's notify action decides who hears.
 /// A project can turn either kind off (<see cref="ChangeMessageSwitch"/>).
 /// </summary>
-public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings, ChangeMessageSwitches switches)
+public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings, ChangeMessageSwitches switches, Action? recorded = null)
 {
-    /// <summary>The recorder for changes made through <paramref name="db"/> in a request's scope.</summary>
+    /// <summary>The recorder for changes made through <paramref name="db"/>; whoever commits them wakes the outbox (<see cref="OutboxSignal"/>).</summary>
     public static ChangeRecorder For(IServiceProvider services, KlaxonDbContext db) =>
         new ChangeMessages(db, services.GetRequiredService<DeliverySettings>(), services.GetRequiredService<ChangeMessageSwitches>()).RecordAsync;
+
+    /// <summary>
+    /// The recorder for the changes a request makes through <paramref name="db"/>: when it records messages, this node's
+    /// outbox is woken once the request has completed, when the change is committed (or refused, which costs a look).
+    /// </summary>
+    public static ChangeRecorder ForRequest(HttpContext http, KlaxonDbContext db)
+    {
+        var services = http.RequestServices;
+        var woken = false;
+        return new ChangeMessages(db, services.GetRequiredService<DeliverySettings>(), services.GetRequiredService<ChangeMessageSwitches>(), () =>
+        {
+            if (woken) return;
+            woken = true;
+            var outbox = services.GetRequiredService<OutboxSignal>();
+            http.Response.OnCompleted(() =>
+            {
+                outbox.Wake();
+                return Task.CompletedTask;
+            });
+        }).RecordAsync;
+    }
 
     public async Task<IReadOnlyList<object>> RecordAsync(ItemChange change, ItemActor actor, CancellationToken cancellationToken)
     {
@@ -98,7 +119,7 @@ public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings
         var directory = new RecipientDirectory(db);
         var link = settings.ItemLink(item.Key);
         var at = item.UpdatedAt;
-        var recorded = new List<object>();
+        var rows = new List<object>();
         List<string> assigned = [];
         if (before is not null)
         {
@@ -116,7 +137,7 @@ public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings
             {
                 Template = MessageTemplates.Assignment,
             };
-            recorded.AddRange(await Notifications.RecordAsync(db, directory, settings, fired, assigned, at, cancellationToken));
+            rows.AddRange(await Notifications.RecordAsync(db, directory, settings, fired, assigned, at, cancellationToken));
         }
         if (transition is not null && on.Transitions)
         {
@@ -127,9 +148,10 @@ public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings
             var message = MessageTemplates.ForTransition(item, actor.Name, transition.Name, from, item.Status, link);
             var fired = new Notifications.Fired(FireId(item, WebhookEvents.Transition), null, item, WebhookEvents.Transition, message,
                 $"{transition.Name}: {from} → {item.Status} by {actor.Name}", detail) { Template = MessageTemplates.Transition };
-            recorded.AddRange(await Notifications.RecordAsync(db, directory, settings, fired, people, at, cancellationToken));
+            rows.AddRange(await Notifications.RecordAsync(db, directory, settings, fired, people, at, cancellationToken));
         }
-        return recorded;
+        if (rows.Count > 0) recorded?.Invoke();
+        return rows;
     }
 
     /// <summary>One per item version and kind: a change is recorded once, whatever retries its save needed.</summary>

@@ -89,18 +89,23 @@ public static class MessageTemplates
         return new RenderedMessage(subject, text.ToString(), html.ToString());
     }
 
-    /// <summary>Several rules of one fire reached the same recipient: one message listing them, then each in full.</summary>
+    /// <summary>
+    /// Several messages about one item reached the same recipient at one instant (rules of one fire, or a person's change
+    /// and the rules it set off): one message listing them, then each in full.
+    /// </summary>
     public static RenderedMessage Merged(IReadOnlyList<MessageRow> rows)
     {
         if (rows.Count == 1) return new RenderedMessage(rows[0].Subject, rows[0].Body, rows[0].Html ?? Paragraphs(rows[0].Body));
         var labels = rows.Select(r => r.Label ?? r.Subject).ToList();
         var prefix = rows[0].Subject.Split(" — ")[0];
-        var subject = $"{prefix} — {rows.Count} rules fired: {string.Join("; ", labels)}";
-        var text = new StringBuilder($"{rows.Count} rules fired at once:{Environment.NewLine}");
+        // A person's change has no escalation row.
+        var what = rows.All(r => r.EscalationId is not null) ? "rules fired" : "updates";
+        var subject = $"{prefix} — {rows.Count} {what}: {string.Join("; ", labels)}";
+        var text = new StringBuilder($"{rows.Count} {what} at once:{Environment.NewLine}");
         foreach (var label in labels) text.AppendLine($"- {label}");
         // Each message keeps its own subject as the heading of its part (a rule may have written its own).
         foreach (var row in rows) text.AppendLine().AppendLine("----").AppendLine(row.Subject).AppendLine().Append(row.Body);
-        var html = new StringBuilder($"<!DOCTYPE html><html><body><p>{rows.Count} rules fired at once:</p><ul>");
+        var html = new StringBuilder($"<!DOCTYPE html><html><body><p>{rows.Count} {what} at once:</p><ul>");
         html.Append(string.Concat(labels.Select(l => $"<li>{E(l)}</li>"))).Append("</ul>");
         foreach (var row in rows) html.Append("<hr>").Append($"<h3>{E(row.Subject)}</h3>").Append(Inner(row.Html) ?? Paragraphs(row.Body));
         html.Append("</body></html>");
