@@ -55,6 +55,8 @@ public class ChangeMessagesTests
         Assert.Contains($"<a href=\"http://klaxon.test/items/{item}\">", first.Html);
         Assert.Equal(item, first.Headers["X-Klaxon-Item"]);
         Assert.Equal(["ann assignment"], await SentAsync(p, item, 1));
+        var created = Assert.Single((JsonArray)await p.Admin.GetJsonAsync($"/api/v1/items/{item}/history"))!; // stored with the messages
+        Assert.Equal(("created", item, "pat"), ((string)created["field"]!, (string)created["newValue"]!, (string)created["actor"]!));
 
         // A change that leaves the assignees alone tells nobody.
         await PatchAsync(ann, item, """{"priority":1,"description":"Only 2% left"}""");

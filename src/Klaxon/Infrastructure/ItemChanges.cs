@@ -146,12 +146,13 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
             var created = new HistoryRow { Item = item, At = now, Actor = actor.Name, Field = CreatedField, NewValue = item.Key };
             touched.Add(db.History.Add(created).Entity);
             await db.SaveChangesAsync(cancellationToken);
-            created.Item = null;
             if (Recorder is { } record && await record(new ItemChange(item, tracker, [new FieldChange(CreatedField, null, item.Key)], null), actor, cancellationToken) is { Count: > 0 } recorded)
             {
                 touched.AddRange(recorded);
                 await db.SaveChangesAsync(cancellationToken);
             }
+            // Only now: a save after this would take the severed navigation for a deleted history row.
+            created.Item = null;
             await transaction.CommitAsync(cancellationToken);
         }
         finally
