@@ -141,6 +141,38 @@ public class ChangeMessagesTests
     }
 
     [Fact]
+    public async Task QuietHoursAndTheRateLimit_HoldPeoplesChangeMessages_AsTheyHoldRuleMessages()
+    {
+        await using var sink = await SmtpSink.StartNewAsync();
+        await using var p = await EscalationProject.StartAsync(sink.Settings());
+        await Users.ExpectAsync(HttpStatusCode.OK, p.Admin.PutJsonAsync("/api/v1/users/ann/notification-settings", """{"quietHours":true}"""));
+        await p.AdvanceToAsync("2026-03-28T10:00:00Z"); // Saturday: outside ann's working time on the system calendar
+
+        var routine = await CreateAsync(p.Pat.Client, """{"tracker":"TASK","summary":"Routine","priority":3,"assignedTo":["ann"]}""");
+        var urgent = await CreateAsync(p.Pat.Client, """{"tracker":"TASK","summary":"Everything is down","priority":1,"assignedTo":["ann"]}""");
+
+        var held = Assert.Single(await p.Admin.WaitForNotificationsAsync($"item={routine}&status=held", r => r.Count == 1, "ann's routine assignment held"))!;
+        Assert.Equal(("ann", "assignment", "quiet hours", "2026-03-30T09:00:00Z"),
+            ((string)held["recipient"]!, (string)held["kind"]!, (string)held["held"]!, (string)held["nextAttemptAt"]!));
+        var now = Assert.Single(await sink.WaitForAsync(1)); // urgent goes at once
+        Assert.Equal($"[{urgent}] Everything is down — assigned to ann by pat", now.Subject);
+        await p.AdvanceToAsync("2026-03-30T09:00:00Z");
+        Assert.Equal($"[{routine}] Routine — assigned to ann by pat", (await sink.WaitForAsync(2))[1].Subject);
+
+        // At most one mail to sam within 5 minutes: the second assignment waits for the digest.
+        await Users.ExpectAsync(HttpStatusCode.OK, p.Admin.PutJsonAsync(Settings, """{"rateLimit":{"messages":1,"minutes":5}}"""));
+        var first = await CreateAsync(p.Pat.Client, """{"tracker":"TASK","summary":"First","assignedTo":["sam"]}""");
+        Assert.Equal(["sam assignment"], await SentAsync(p, first, 1));
+        var second = await CreateAsync(p.Pat.Client, """{"tracker":"TASK","summary":"Second","assignedTo":["sam"]}""");
+        var limited = Assert.Single(await p.Admin.WaitForNotificationsAsync($"item={second}&status=held", r => r.Count == 1, "sam's second assignment held"))!;
+        Assert.Equal("rate limit", (string)limited["held"]!);
+        await p.AdvanceToAsync("2026-03-30T09:05:00Z");
+        var digest = (await sink.WaitForAsync(4))[3];
+        Assert.Equal(("sam@example.test", "[Klaxon] Digest: 1 held messages"), (digest.To, digest.Subject));
+        Assert.Contains($"[{second}] Second — assigned to sam by pat", digest.Text);
+    }
+
+    [Fact]
     public async Task Switches_TurnEachKindOff_PerProject_AndBadSettingsAreRefusedNamingTheField()
     {
         await using var sink = await SmtpSink.StartNewAsync();
