@@ -89,7 +89,8 @@ public class ChangeMessagesTests
         var ann = p.Server.ClientFor((string)(await Users.ExpectAsync(HttpStatusCode.Created, p.Admin.PostJsonAsync("/api/v1/users/ann/tokens", "{}")))["token"]!);
         // sue files it, assigned to ann and sam, supervised by pat and ann.
         var item = await CreateAsync(sue, """{"tracker":"TASK","summary":"Mail queue stuck","assignedTo":["ann","sam"],"supervisors":["pat","ann"]}""");
-        await sink.WaitForAsync(2); // the assignment messages to ann and sam
+        Assert.Equal(["ann assignment", "sam assignment"], await SentAsync(p, item, 2));
+        await sink.WaitForAsync(2);
 
         await TransitionAsync(ann, item, "Start");
 

@@ -100,16 +100,16 @@ public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings
 
     public async Task<IReadOnlyList<object>> RecordAsync(ItemChange change, ItemActor actor, CancellationToken cancellationToken)
     {
-        if (actor.IsEscalation) return [];
         var item = change.Item;
-        var creation = change.Changes.Any(c => c.Field == ItemChanges.CreatedField);
+        var creation = change.Changes is [{ Field: ItemChanges.CreatedField }];
+        // The common changes — an item created without assignees, an edit of other fields — read nothing.
+        if (actor.IsEscalation || (creation && item.AssignedTo == "[]")) return [];
         var after = Logins(item.AssignedTo);
         // The assignees before the change, when it changed them (a new item's had none).
         List<string>? assignment = null;
         if (creation) assignment = after.Count > 0 ? [] : null;
         else if (change.Changes.FirstOrDefault(c => c.Field == "assignedTo") is { } set) assignment = [.. ItemValues.Logins(set.OldValue)];
         var transition = change.Transition;
-        // The common change (no assignees, no transition) reads nothing.
         if (assignment is null && transition is null) return [];
 
         var on = await switches.GetAsync(db, item.ProjectKey, cancellationToken);
