@@ -78,6 +78,7 @@ public static class KlaxonServer
         builder.Services.AddHostedService(services => services.GetRequiredService<Dispatcher>());
         builder.Services.AddSingleton(settings.Delivery);
         builder.Services.AddSingleton<Delivery.OutboxSignal>();
+        builder.Services.AddSingleton<Delivery.ChangeMessageSwitches>();
         builder.Services.AddSingleton<Delivery.OutboxWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Delivery.OutboxWorker>());
         builder.Services.AddAuthorization();

@@ -51,6 +51,13 @@ public sealed class EscalationProject : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 
+    /// <summary>
+    /// Turns off the messages people's own transitions and assignments send (ChangeMessagesTests), for a scenario about
+    /// what rules send that has people assign or transition along the way.
+    /// </summary>
+    public Task RulesOnlyAsync() => Users.ExpectAsync(HttpStatusCode.OK,
+        Admin.PutJsonAsync($"/api/v1/projects/{Key}/notification-settings", """{"changeMessages":{"transitions":false,"assignments":false}}"""));
+
     public async Task<long> AddGroupAsync(string json) =>
         (long)(await Users.ExpectAsync(HttpStatusCode.Created, Admin.PostJsonAsync($"/api/v1/projects/{Key}/escalation-groups", json)))["id"]!;
 
@@ -191,6 +198,7 @@ public class EscalationSeedExamplesTests
     public async Task Example4_UnassignedIssueAboutToStart_AlertsAdminsAndSupervisors_AndFollowsItsStartDate()
     {
         await using var p = await EscalationProject.StartAsync();
+        await p.RulesOnlyAsync();
         await p.AddGroupAsync(Example4);
         var noStart = await p.CreateItemAsync("""{"tracker":"TASK","summary":"Someday"}""");
         var assigned = await p.CreateItemAsync("""{"tracker":"TASK","summary":"Taken","assignedTo":["ann"],"startDate":"2026-03-27T18:00:00Z"}""");
@@ -225,6 +233,7 @@ public class EscalationSeedExamplesTests
     public async Task Example5_NotStartedAndPastEndDateMinusEstimatedHours_AlertsAndReschedulesOnEveryChange()
     {
         await using var p = await EscalationProject.StartAsync();
+        await p.RulesOnlyAsync();
         await p.AddGroupAsync("""
             {"name":"Behind schedule","tracker":"TASK","filter":"status not in (\"In Progress\", \"Resolved\", \"Closed\") and resolution is empty","rules":[
               {"name":"Not started in time","anchor":"endDate","limit":"-estimatedHours","unit":"hours","basis":"working","actions":{"notify":{"assignees":true,"supervisors":true,"roles":["Project Admin"],"onlyDirectMembers":true}}}]}
@@ -252,6 +261,7 @@ public class EscalationSeedExamplesTests
     public async Task Example6_MissedDeadline_AlertsAndRepeatsEveryEightHoursUntilClosed()
     {
         await using var p = await EscalationProject.StartAsync();
+        await p.RulesOnlyAsync();
         await p.AddGroupAsync("""
             {"name":"Open issues","tracker":"TASK","filter":"status not in (\"Resolved\", \"Closed\")","rules":[
               {"name":"Missed deadline","anchor":"endDate","limit":"8","unit":"hours","basis":"calendar","actions":{"notify":{"assignees":true,"supervisors":true,"roles":["Project Admin"],"onlyDirectMembers":true}}},

@@ -77,7 +77,7 @@ public sealed class PersistenceTests
 
     [Fact]
     public void TheProgramCarriesTheCalendarAndTrackingMigrations() =>
-        Assert.Equal(["20261122000001_Calendars", "20261122000002_Tracking", "20261122000003_ItemListing", "20261122000004_HistoryTransition", "20261122000005_Escalation", "20261122000006_Notifications", "20261122000007_OnCall", "20261122000010_ConfigVersion"], AllMigrations);
+        Assert.Equal(["20261122000001_Calendars", "20261122000002_Tracking", "20261122000003_ItemListing", "20261122000004_HistoryTransition", "20261122000005_Escalation", "20261122000006_Notifications", "20261122000007_OnCall", "20261122000008_ChangeMessages", "20261122000010_ConfigVersion"], AllMigrations);
 
     [Fact]
     public async Task Storage_IsTheBackendTheTestRunAskedFor()

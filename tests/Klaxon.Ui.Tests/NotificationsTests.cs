@@ -38,4 +38,27 @@ public sealed class NotificationsTests : IAsyncLifetime
         var refused = await sue.GotoAsync("/projects/SUP/notifications");
         Assert.Equal(403, refused!.Status);
     }
+
+    [Fact]
+    public async Task ATransitionRunOnTheItemPage_IsInTheSubmittersNotifications_NotInTheOneWhoRanIt()
+    {
+        var token = (string)(await Users.ExpectAsync(System.Net.HttpStatusCode.Created, session.Server.Client.PostJsonAsync("/api/v1/users/sue/tokens", "{}")))["token"]!;
+        var sueApi = session.Server.ClientFor(token);
+        var item = (string)(await Users.ExpectAsync(System.Net.HttpStatusCode.Created,
+            sueApi.PostJsonAsync($"/api/v1/projects/{BrowserDesk.Key}/items", """{"tracker":"INC","summary":"Printer offline","priority":3}""")))["key"]!;
+
+        var pat = await session.SignInAsync("pat");
+        await pat.GotoAsync($"/items/{item}");
+        await pat.ClickAsync("button:has-text('Start → In Progress')");
+        await pat.WaitForURLAsync($"**/items/{item}?done=Start");
+
+        var sue = await session.SignInAsync("sue");
+        await sue.GotoAsync("/notifications");
+        var row = sue.Locator("#my-notifications tbody tr[data-notification]");
+        Assert.Equal(1, await row.CountAsync());
+        Assert.Contains($"[{item}] Printer offline — Start: New → In Progress by pat", await row.TextContentAsync());
+        Assert.Contains("transition", await row.TextContentAsync());
+        await pat.GotoAsync("/notifications");
+        Assert.Equal(0, await pat.Locator("#my-notifications tbody tr[data-notification]").CountAsync());
+    }
 }

@@ -59,7 +59,7 @@ public static class ItemsApi
         var values = Read(request.ToValues(TrackerStorage.Read(trackerRow)));
         // Creating runs no workflow transition, so the submitter's roles are not needed.
         var submitter = ItemActor.User(access.Login, [], await access.IsAdminAsync(cancellationToken));
-        var change = await new ItemChanges(db, clock).CreateAsync(trackerRow, values, submitter, cancellationToken);
+        var change = await Changes(http, db, clock).CreateAsync(trackerRow, values, submitter, cancellationToken);
         await rescheduler.CreatedAsync(change.Item, trackerRow, cancellationToken);
         SetETag(http, change.Item);
         return TypedResults.Created($"/api/v1/items/{change.Item.Key}", ItemAnswer.From(change.Item, change.Tracker, []));
@@ -78,7 +78,7 @@ public static class ItemsApi
         string key, UpdateItemRequest request, HttpContext http, KlaxonDbContext db, Access access, IClock clock, Rescheduler rescheduler,
         CancellationToken cancellationToken)
     {
-        var changes = new ItemChanges(db, clock);
+        var changes = Changes(http, db, clock);
         var item = await changes.FindAsync(key, cancellationToken);
         await access.RequireAsync(item.ProjectKey, Permissions.EditItems, cancellationToken);
         var values = Read(request.ToValues(await changes.TrackerAsync(item.TrackerKey, cancellationToken)));
@@ -105,7 +105,7 @@ public static class ItemsApi
         string key, RunTransitionRequest request, HttpContext http, KlaxonDbContext db, Access access, IClock clock, Rescheduler rescheduler,
         CancellationToken cancellationToken)
     {
-        var changes = new ItemChanges(db, clock);
+        var changes = Changes(http, db, clock);
         var item = await changes.FindAsync(key, cancellationToken);
         await access.RequireAsync(item.ProjectKey, Permissions.RunTransitions, cancellationToken);
         if (string.IsNullOrWhiteSpace(request.Transition))
@@ -161,6 +161,10 @@ public static class ItemsApi
         await changes.UnlinkAsync(key, type, target, await ActorAsync(db, access, item.ProjectKey, cancellationToken), cancellationToken);
         return TypedResults.NoContent();
     }
+
+    /// <summary>Changes made by the caller, a person: they send the messages people's changes send (<see cref="Delivery.ChangeMessages"/>).</summary>
+    private static ItemChanges Changes(HttpContext http, KlaxonDbContext db, IClock clock) =>
+        new(db, clock) { Recorder = Delivery.ChangeMessages.ForRequest(http, db) };
 
     /// <summary>The caller as the workflow sees them: login, roles in the project (directly and through groups), administrator or not.</summary>
     private static async Task<ItemActor> ActorAsync(KlaxonDbContext db, Access access, string projectKey, CancellationToken cancellationToken) =>

@@ -35,15 +35,28 @@ public sealed record RateLimitSettings
     public int? Minutes { get; init; }
 }
 
+/// <summary>Which changes made by people send messages (docs/notifications.md); both are on unless a project turns them off.</summary>
+public sealed record ChangeMessageSettings
+{
+    /// <summary>A workflow transition run by a person tells the item's submitter, assignees and supervisors.</summary>
+    public bool? Transitions { get; init; }
+
+    /// <summary>People assigned to an item by a person are told.</summary>
+    public bool? Assignments { get; init; }
+}
+
 public sealed record ProjectNotificationSettings
 {
     /// <summary>Null (or left out) resets to the server's defaults.</summary>
     public RateLimitSettings? RateLimit { get; init; }
+
+    /// <summary>Null (or left out) resets to both on.</summary>
+    public ChangeMessageSettings? ChangeMessages { get; init; }
 }
 
 /// <summary>
 /// The outbox (list, retry of dead messages), each user's in-app notifications (list, mark read), and the settings
-/// delivery follows: a user's quiet hours and calendar, a project's rate limit.
+/// delivery follows: a user's quiet hours and calendar, a project's rate limit and which changes made by people send messages.
 /// </summary>
 public static class NotificationsApi
 {
@@ -67,9 +80,9 @@ public static class NotificationsApi
             .WithSummary("Sets a user's quiet hours and calendar (administrators, or the user themself).")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/projects/{key}/notification-settings", GetProjectSettings).WithTags("Notifications")
-            .WithSummary("A project's rate limit per recipient.").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A project's rate limit per recipient, and which changes made by people send messages.").ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapPut("/projects/{key}/notification-settings", PutProjectSettings).WithTags("Notifications")
-            .WithSummary("Sets a project's rate limit per recipient (Project Admin rights).")
+            .WithSummary("Sets a project's rate limit per recipient and which changes made by people send messages (Project Admin rights).")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
@@ -180,7 +193,8 @@ public static class NotificationsApi
     }
 
     public static async Task<Ok<ProjectNotificationSettings>> PutProjectSettings(
-        string key, ProjectNotificationSettings request, KlaxonDbContext db, Access access, DeliverySettings settings, CancellationToken cancellationToken)
+        string key, ProjectNotificationSettings request, KlaxonDbContext db, Access access, DeliverySettings settings,
+        CancellationToken cancellationToken)
     {
         await access.RequireAsync(key, Permissions.Administer, cancellationToken);
         var errors = new List<Core.Diagnostic>();
@@ -189,10 +203,17 @@ public static class NotificationsApi
             if (limit.Messages is not { } messages || messages < 1 || messages > 10_000) errors.Add(new("rateLimit.messages", "must be a whole number from 1 to 10,000."));
             if (limit.Minutes is not { } minutes || minutes < 1 || minutes > 10_080) errors.Add(new("rateLimit.minutes", "must be a whole number of minutes from 1 to 10,080 (a week)."));
         }
+        if (request.ChangeMessages is { } changeMessages)
+        {
+            if (changeMessages.Transitions is null) errors.Add(new("changeMessages.transitions", "is required: true or false, whether a transition run by a person tells the item's people."));
+            if (changeMessages.Assignments is null) errors.Add(new("changeMessages.assignments", "is required: true or false, whether people assigned by a person are told."));
+        }
         ProblemException.ThrowIfAny(errors);
         var project = await db.Projects.SingleAsync(p => p.Key == key, cancellationToken);
         project.RateLimitMessages = request.RateLimit?.Messages;
         project.RateLimitMinutes = request.RateLimit?.Minutes;
+        project.ChangeMessagesTransitions = request.ChangeMessages?.Transitions ?? ChangeMessageSwitch.Default.Transitions;
+        project.ChangeMessagesAssignments = request.ChangeMessages?.Assignments ?? ChangeMessageSwitch.Default.Assignments;
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(ProjectAnswer(project, settings));
     }
@@ -204,6 +225,7 @@ public static class NotificationsApi
             Messages = project.RateLimitMessages ?? settings.RateLimit.Messages,
             Minutes = project.RateLimitMinutes ?? settings.RateLimit.Minutes,
         },
+        ChangeMessages = new ChangeMessageSettings { Transitions = project.ChangeMessagesTransitions, Assignments = project.ChangeMessagesAssignments },
     };
 
     private static async Task<Dictionary<long, string>> ItemKeysAsync(KlaxonDbContext db, IReadOnlyList<MessageRow> rows, CancellationToken cancellationToken)

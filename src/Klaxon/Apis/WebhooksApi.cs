@@ -14,7 +14,7 @@ public sealed record WebhookRequest
     /// <summary>An absolute http or https URL the payloads are posted to.</summary>
     public string? Url { get; init; }
 
-    /// <summary>The events to send: <c>escalation</c>, <c>reminder</c>.</summary>
+    /// <summary>The events to send: <c>escalation</c>, <c>reminder</c>, <c>transition</c>, <c>assignment</c> (see <see cref="WebhookEvents"/>).</summary>
     public IReadOnlyList<string>? Events { get; init; }
 
     /// <summary>The key of the HMAC-SHA256 signature in <c>X-Klaxon-Signature</c>; never shown again.</summary>

@@ -23,11 +23,21 @@ public sealed class RateWindowRow
     public int Sent { get; set; }
 }
 
-/// <summary>The events a webhook can subscribe to: the kinds of message the engine records.</summary>
+/// <summary>
+/// The events a webhook can subscribe to: the kinds of message Klaxon records. A rule's fire is an
+/// <see cref="Escalation"/> whatever its actions changed; <see cref="Transition"/> and <see cref="Assignment"/> are
+/// changes people made (<see cref="ChangeMessages"/>).
+/// </summary>
 public static class WebhookEvents
 {
     public const string Escalation = "escalation";
     public const string Reminder = "reminder";
 
-    public static IReadOnlyList<string> All { get; } = [Escalation, Reminder];
+    /// <summary>A person ran a workflow transition.</summary>
+    public const string Transition = "transition";
+
+    /// <summary>A person changed an item's assignees, or created it with some.</summary>
+    public const string Assignment = "assignment";
+
+    public static IReadOnlyList<string> All { get; } = [Escalation, Reminder, Transition, Assignment];
 }

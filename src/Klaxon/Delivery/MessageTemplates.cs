@@ -12,9 +12,9 @@ namespace Klaxon.Delivery;
 public sealed record RenderedMessage(string Subject, string Text, string Html);
 
 /// <summary>
-/// The mail templates, one per kind of message — escalation, transition (a rule moved the item's status), assignment
-/// (a rule assigned people), reminder — each in plain text and HTML, plus the two the outbox composes: several
-/// messages of one fire to one recipient, and a digest.
+/// The mail templates, one per kind of message — escalation, transition (a rule or a person moved the item's status),
+/// assignment (a rule or a person assigned people), reminder — each in plain text and HTML, plus the two the outbox
+/// composes: several messages of one fire to one recipient, and a digest.
 /// Every message names the item (key, summary, status, priority, severity) and links to its page.
 /// </summary>
 public static class MessageTemplates
@@ -45,6 +45,23 @@ public static class MessageTemplates
     /// <summary>A rule's own subject and text (its message template, filled from the item), with the text as HTML paragraphs.</summary>
     public static RenderedMessage Custom(string subject, string text) => new(subject, text, Paragraphs(text));
 
+    /// <summary>
+    /// A person (<paramref name="by"/>) assigned people to the item, on creating it or by changing its assignees from
+    /// <paramref name="before"/> to <paramref name="after"/>.
+    /// </summary>
+    public static RenderedMessage ForAssignment(ItemRow item, string by, IReadOnlyList<string> before, IReadOnlyList<string> after, string link)
+    {
+        var added = after.Except(before).ToList();
+        var subject = $"[{item.Key}] {item.Summary} — assigned to {string.Join(", ", added)} by {by}";
+        return Render(item, subject, [$"{by} assigned {item.Key} to {string.Join(", ", added)}."], [$"assignedTo: {Names(before)} → {Names(after)}"], link);
+    }
+
+    /// <summary>A person (<paramref name="by"/>) ran the workflow transition <paramref name="transition"/>, moving the item from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static RenderedMessage ForTransition(ItemRow item, string by, string transition, string from, string to, string link) =>
+        Render(item, $"[{item.Key}] {item.Summary} — {transition}: {from} → {to} by {by}", [$"{by} ran '{transition}': {from} → {to}."], [$"status: {from} → {to}"], link);
+
+    private static string Names(IReadOnlyList<string> logins) => logins.Count == 0 ? "(nobody)" : string.Join(", ", logins);
+
     public static RenderedMessage ForReminder(ItemRow item, string setBy, string note, string link) =>
         Render(item, $"[{item.Key}] Reminder: {note}", [$"Reminder set by {setBy}: {note}"], [], link);
 
@@ -72,18 +89,23 @@ public static class MessageTemplates
         return new RenderedMessage(subject, text.ToString(), html.ToString());
     }
 
-    /// <summary>Several rules of one fire reached the same recipient: one message listing them, then each in full.</summary>
+    /// <summary>
+    /// Several messages about one item reached the same recipient at one instant (rules of one fire, or a person's change
+    /// and the rules it set off): one message listing them, then each in full.
+    /// </summary>
     public static RenderedMessage Merged(IReadOnlyList<MessageRow> rows)
     {
         if (rows.Count == 1) return new RenderedMessage(rows[0].Subject, rows[0].Body, rows[0].Html ?? Paragraphs(rows[0].Body));
         var labels = rows.Select(r => r.Label ?? r.Subject).ToList();
         var prefix = rows[0].Subject.Split(" — ")[0];
-        var subject = $"{prefix} — {rows.Count} rules fired: {string.Join("; ", labels)}";
-        var text = new StringBuilder($"{rows.Count} rules fired at once:{Environment.NewLine}");
+        // A person's change has no escalation row.
+        var what = rows.All(r => r.EscalationId is not null) ? "rules fired" : "updates";
+        var subject = $"{prefix} — {rows.Count} {what}: {string.Join("; ", labels)}";
+        var text = new StringBuilder($"{rows.Count} {what} at once:{Environment.NewLine}");
         foreach (var label in labels) text.AppendLine($"- {label}");
         // Each message keeps its own subject as the heading of its part (a rule may have written its own).
         foreach (var row in rows) text.AppendLine().AppendLine("----").AppendLine(row.Subject).AppendLine().Append(row.Body);
-        var html = new StringBuilder($"<!DOCTYPE html><html><body><p>{rows.Count} rules fired at once:</p><ul>");
+        var html = new StringBuilder($"<!DOCTYPE html><html><body><p>{rows.Count} {what} at once:</p><ul>");
         html.Append(string.Concat(labels.Select(l => $"<li>{E(l)}</li>"))).Append("</ul>");
         foreach (var row in rows) html.Append("<hr>").Append($"<h3>{E(row.Subject)}</h3>").Append(Inner(row.Html) ?? Paragraphs(row.Body));
         html.Append("</body></html>");

@@ -103,22 +103,34 @@ public static class Notifications
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>A fire as the outbox records it: the message, what fired (one line) and the webhook payload's event part.</summary>
-    public sealed record Fired(EscalationRow Row, ItemRow Item, string Kind, RenderedMessage Message, string Label, JsonObject Event)
+    /// <summary>
+    /// A fire as the outbox records it: the message, what fired (one line) and the webhook payload's event part, under
+    /// <paramref name="FireId"/> (one message per recipient and fire id) and, for a rule's or reminder's fire, its escalation row.
+    /// </summary>
+    public sealed record Fired(string FireId, long? EscalationId, ItemRow Item, string Kind, RenderedMessage Message, string Label, JsonObject Event)
     {
+        public Fired(EscalationRow row, ItemRow item, string kind, RenderedMessage message, string label, JsonObject @event)
+            : this(row.FireId!, row.Id, item, kind, message, label, @event)
+        {
+        }
+
         /// <summary>The template the mail was rendered from (<see cref="MessageTemplates"/>): the kind its rows show; webhooks get <see cref="Kind"/>.</summary>
         public string? Template { get; init; }
     }
 
-    /// <summary>Records the fire's messages to <paramref name="recipients"/> and to the project's webhooks subscribed to its kind.</summary>
-    public static async Task RecordAsync(
+    /// <summary>
+    /// Records the fire's messages to <paramref name="recipients"/> and to the project's webhooks subscribed to its kind;
+    /// returns the rows added to the context (saved by the caller).
+    /// </summary>
+    public static async Task<List<MessageRow>> RecordAsync(
         KlaxonDbContext db, RecipientDirectory directory, DeliverySettings settings, Fired fired, IReadOnlyList<string> recipients, long nowMs, CancellationToken cancellationToken)
     {
         var item = fired.Item;
         var urgent = item.Severity == 1 || item.Priority == 1;
+        var added = new List<MessageRow>();
         foreach (var (login, email) in await directory.KnownAsync(recipients, cancellationToken))
         {
-            db.Messages.Add(Row(fired, nowMs, urgent, login, m =>
+            added.Add(Row(fired, nowMs, urgent, login, m =>
             {
                 m.Kind = fired.Template ?? fired.Kind;
                 m.Email = string.IsNullOrWhiteSpace(email) ? null : email;
@@ -135,13 +147,15 @@ public static class Notifications
 
         foreach (var hook in (await directory.WebhooksAsync(item.ProjectKey, cancellationToken)).Where(h => (JsonSerializer.Deserialize<string[]>(h.Events) ?? []).Contains(fired.Kind)))
         {
-            db.Messages.Add(Row(fired, nowMs, urgent, $"webhook:{hook.Id}", m =>
+            added.Add(Row(fired, nowMs, urgent, $"webhook:{hook.Id}", m =>
             {
                 m.Channel = MessageRow.WebhookChannel;
                 m.WebhookId = hook.Id;
                 m.Body = Payload(settings, fired, m.DeliveryId, nowMs);
             }));
         }
+        db.Messages.AddRange(added);
+        return added;
     }
 
     private static MessageRow Row(Fired fired, long nowMs, bool urgent, string recipient, Action<MessageRow> fill)
@@ -150,8 +164,8 @@ public static class Notifications
         {
             ItemId = fired.Item.Id,
             ProjectKey = fired.Item.ProjectKey,
-            EscalationId = fired.Row.Id,
-            FireId = fired.Row.FireId!,
+            EscalationId = fired.EscalationId,
+            FireId = fired.FireId,
             Kind = fired.Kind,
             Recipient = recipient,
             Subject = fired.Message.Subject,

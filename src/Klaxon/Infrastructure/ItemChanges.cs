@@ -39,6 +39,12 @@ public sealed record ItemEdit
     public int? ExpectedVersion { get; init; }
 }
 
+/// <summary>
+/// Records what a change brings about — such as the messages people get (<see cref="Delivery.ChangeMessages"/>) — so that it
+/// commits with the change or not at all; returns the rows it added to the context.
+/// </summary>
+public delegate Task<IReadOnlyList<object>> ChangeRecorder(ItemChange change, ItemActor actor, CancellationToken cancellationToken);
+
 /// <summary>A link added or removed, with both items as stored afterwards.</summary>
 public sealed record LinkChange(LinkRow Link, ItemRow Item, ItemRow Target, bool Added);
 
@@ -68,6 +74,12 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
     public const string LinkField = "link:", LinkedFromField = "linked-from:";
 
     private const int Attempts = 10;
+
+    /// <summary>
+    /// Called with each creation, field update or transition that changed something, to add rows that must be stored with
+    /// it: after the new item's insert, in its transaction; before an update's save, in that save (again on a retry).
+    /// </summary>
+    public ChangeRecorder? Recorder { get; init; }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
     private static partial Regex LinkTypePattern();
@@ -121,15 +133,26 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
         };
         Apply(item, checkedValues.Select(v => new FieldChange(v.Key, null, v.Value)));
 
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        var touched = new List<object>();
+        try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // The update takes the tracker row's lock first, so concurrent creations queue here and each reads its own number.
             item.Number = await NextNumberAsync(transaction, trackerKey, cancellationToken) - 1;
             item.Key = $"{trackerKey}-{item.Number}";
-            // Two plain inserts: nothing else is saved with a new item, so the change tracker has nothing to do.
+            // Two plain inserts: the change tracker has nothing to do for a new item's own rows.
             item.Id = await RowInserts.InsertAsync(db, transaction, item, cancellationToken);
             await RowInserts.InsertAsync(db, transaction, new HistoryRow { ItemId = item.Id, At = now, Actor = actor.Name, Field = CreatedField, NewValue = item.Key }, cancellationToken);
+            if (Recorder is { } record && await record(new ItemChange(item, tracker, [new FieldChange(CreatedField, null, item.Key)], null), actor, cancellationToken) is { Count: > 0 } recorded)
+            {
+                touched.AddRange(recorded);
+                await db.SaveChangesAsync(cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            Detach(touched);
         }
         return new ItemChange(item, tracker, [new FieldChange(CreatedField, null, item.Key)], null);
     }
@@ -213,6 +236,7 @@ public sealed partial class ItemChanges(KlaxonDbContext db, IClock clock)
                         Transition = change.Field == "status" ? transition?.Name : null,
                     }).Entity);
                 }
+                if (Recorder is { } record) touched.AddRange(await record(new ItemChange(item, tracker, changes, transition), actor, cancellationToken));
                 await db.SaveChangesAsync(cancellationToken);
                 return new ItemChange(item, tracker, changes, transition);
             }

@@ -51,6 +51,12 @@ public sealed class ProjectRow
     /// <summary>The rate limit of its messages per recipient (null: the server's defaults).</summary>
     public int? RateLimitMessages { get; set; }
     public int? RateLimitMinutes { get; set; }
+
+    /// <summary>Whether a workflow transition run by a person messages the item's people (<see cref="Delivery.ChangeMessages"/>).</summary>
+    public bool ChangeMessagesTransitions { get; set; } = true;
+
+    /// <summary>Whether people assigned to an item by a person are told (<see cref="Delivery.ChangeMessages"/>).</summary>
+    public bool ChangeMessagesAssignments { get; set; } = true;
 }
 
 /// <summary>A role of a project and its permissions (JSON array of names from Core's <c>Permissions</c>).</summary>
