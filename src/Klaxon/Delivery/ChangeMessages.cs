@@ -37,6 +37,10 @@ public sealed class ChangeMessageSwitches(ConfigCache cache)
 /// </summary>
 public sealed class ChangeMessages(KlaxonDbContext db, DeliverySettings settings, ChangeMessageSwitches switches, Action? recorded = null)
 {
+    /// <summary>The recorder for changes made through <paramref name="db"/>; whoever commits them wakes the outbox (<see cref="OutboxSignal"/>).</summary>
+    public static ChangeRecorder For(IServiceProvider services, KlaxonDbContext db) =>
+        new ChangeMessages(db, services.GetRequiredService<DeliverySettings>(), services.GetRequiredService<ChangeMessageSwitches>()).RecordAsync;
+
     /// <summary>
     /// The recorder for the changes a request makes through <paramref name="db"/>: when it records messages, this node's
     /// outbox is woken once the request has completed, when the change is committed (or refused, which costs a look).
