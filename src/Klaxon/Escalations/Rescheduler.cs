@@ -12,7 +12,8 @@ namespace Klaxon.Escalations;
 /// rows cancelled; a rule whose due cannot be computed shows as failed with the reason. Fired rows are the record
 /// and are never touched: a rule fires again only when its due moves past the due it fired for.
 /// </summary>
-public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, CalendarSync calendars, EscalationGroups groups, IClock clock, DispatchSignal signal)
+public sealed class Rescheduler(
+    KlaxonDbContext db, CalendarCatalog catalog, CalendarSync calendars, EscalationGroups groups, IClock clock, DispatchSignal signal, ConfigCache configuration)
 {
     private const int Batch = 500;
 
@@ -77,7 +78,9 @@ public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, Cal
         long? earliest = null;
         foreach (var byTracker in items.GroupBy(i => i.TrackerKey))
         {
-            var trackerRow = await db.Trackers.AsNoTracking().SingleAsync(t => t.Key == byTracker.Key, cancellationToken);
+            var trackerRow = await configuration.GetAsync(db, ("tracker", byTracker.Key),
+                    () => db.Trackers.AsNoTracking().SingleOrDefaultAsync(t => t.Key == byTracker.Key, cancellationToken), cancellationToken)
+                ?? throw new InvalidOperationException($"Tracker {byTracker.Key} of items being rescheduled is gone.");
             var loaded = await groups.ForTrackerAsync(db, trackerRow, cancellationToken);
             if (loaded.Count == 0 && !byTracker.Any(i => existing[i.Id].Any())) continue;
             earliest = Earlier(earliest, await ScheduleAsync(trackerRow, loaded, byTracker, existing, cancellationToken));
@@ -110,7 +113,9 @@ public sealed class Rescheduler(KlaxonDbContext db, CalendarCatalog catalog, Cal
         var now = clock.GetCurrentInstant();
         var nowMs = now.ToUnixTimeMilliseconds();
         long? earliest = null;
-        var calendarId = await db.Projects.AsNoTracking().Where(p => p.Key == trackerRow.ProjectKey).Select(p => p.CalendarId).SingleAsync(cancellationToken);
+        var calendarId = await configuration.GetAsync(db, ("calendar of", trackerRow.ProjectKey),
+                () => db.Projects.AsNoTracking().Where(p => p.Key == trackerRow.ProjectKey).Select(p => p.CalendarId).SingleOrDefaultAsync(cancellationToken), cancellationToken)
+            ?? throw new InvalidOperationException($"Project {trackerRow.ProjectKey} of items being rescheduled is gone.");
         await calendars.EnsureAsync(db, loaded.Where(g => g.Group is not null).SelectMany(g => g.Group!.Plan.Rules).Select(r => r.Calendar ?? calendarId).Append(calendarId), cancellationToken);
         var tracker = TrackerStorage.Read(trackerRow);
         WorkingCalendar CalendarFor(string? id) => catalog.Get(id ?? calendarId);
