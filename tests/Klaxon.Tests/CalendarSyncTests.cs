@@ -17,32 +17,12 @@ namespace Klaxon.Tests;
 [Collection(ClusterTests.Name)]
 public sealed class CalendarSyncTests : IAsyncDisposable
 {
-    private readonly StorageLocation storage = new(RunningServer.NewDataDirectory(), TestPostgres.NewDatabase());
+    private readonly Cluster cluster = new();
     private readonly ManualClock clock = new(Instant.FromUtc(2026, 3, 2, 8, 0)); // Monday 08:00 UTC
-    private readonly List<WebApplication> nodes = [];
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in nodes)
-        {
-            await node.StopAsync();
-            await node.DisposeAsync();
-        }
-        RunningServer.DeleteStorage(storage);
-    }
+    public ValueTask DisposeAsync() => cluster.DisposeAsync();
 
-    private async Task<HttpClient> StartNodeAsync()
-    {
-        var node = await KlaxonServer.CreateAsync(new ServerSettings
-        {
-            AdminToken = RunningServer.Token, Storage = storage, Urls = "http://127.0.0.1:0", Clock = clock, MinimumLogLevel = LogLevel.Warning,
-        });
-        await node.StartAsync();
-        nodes.Add(node);
-        var client = new HttpClient { BaseAddress = new Uri(KlaxonServer.Addresses(node).Single()) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", RunningServer.Token);
-        return client;
-    }
+    private async Task<HttpClient> StartNodeAsync() => Cluster.AdminClient(await cluster.StartNodeAsync(clock));
 
     [Fact]
     public async Task ACalendarMadeOrChangedOnOneNode_CountsOnTheOther()

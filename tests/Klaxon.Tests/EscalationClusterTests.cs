@@ -20,53 +20,27 @@ namespace Klaxon.Tests;
 public sealed class EscalationClusterTests : IAsyncDisposable
 {
     private const int Count = 10_000;
-    // Pooled connections, as a production node has them (the other tests' databases are unpooled).
-    private readonly StorageLocation storage = new(RunningServer.NewDataDirectory(),
-        new Npgsql.NpgsqlConnectionStringBuilder(TestPostgres.NewDatabase()) { Pooling = true }.ConnectionString);
-    private readonly List<WebApplication> nodes = [];
+    private readonly Cluster cluster = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in nodes)
-        {
-            await node.StopAsync();
-            await node.DisposeAsync();
-        }
-        RunningServer.DeleteStorage(storage);
-    }
+    public ValueTask DisposeAsync() => cluster.DisposeAsync();
 
-    private async Task<WebApplication> StartNodeAsync()
-    {
-        var node = await KlaxonServer.CreateAsync(new ServerSettings
-        {
-            AdminToken = RunningServer.Token,
-            Storage = storage,
-            Urls = "http://127.0.0.1:0",
-            Clock = SystemClock.Instance,
-            MinimumLogLevel = LogLevel.Warning,
-        });
-        await node.StartAsync();
-        nodes.Add(node);
-        return node;
-    }
 
     [Fact]
     public async Task TwoDispatchersOnOneDatabase_FireTenThousandEscalationsEachExactlyOnce()
     {
-        var first = await StartNodeAsync();
-        using var admin = new HttpClient { BaseAddress = new Uri(KlaxonServer.Addresses(first).Single()) };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", RunningServer.Token);
+        var first = await cluster.StartNodeAsync(SystemClock.Instance);
+        using var admin = Cluster.AdminClient(first);
         await Users.ExpectAsync(HttpStatusCode.Created, admin.PostJsonAsync("/api/v1/projects", """{"key":"CLU","name":"Cluster"}"""));
         await Users.ExpectAsync(HttpStatusCode.Created, admin.PostJsonAsync("/api/v1/projects/CLU/trackers", EscalationProject.Tracker));
         var group = (long)(await Users.ExpectAsync(HttpStatusCode.Created, admin.PostJsonAsync("/api/v1/projects/CLU/escalation-groups", """
             {"name":"All","tracker":"TASK","filter":"true","rules":[{"name":"Now","anchor":"submittedAt","basis":"calendar","actions":{"notify":{"submitter":true}}}]}
             """)))["id"]!;
-        var second = await StartNodeAsync();
+        var second = await cluster.StartNodeAsync(SystemClock.Instance);
 
         // 10,000 items submitted now, and their escalations due in three seconds, written in bulk.
         var now = SystemClock.Instance.GetCurrentInstant();
         var due = (now + Duration.FromSeconds(3)).ToUnixTimeMilliseconds();
-        await using (var db = new KlaxonDbContext(storage.Options()))
+        await using (var db = new KlaxonDbContext(cluster.Storage.Options()))
         {
             var items = Enumerable.Range(1, Count).Select(n => new ItemRow
             {
@@ -85,7 +59,7 @@ public sealed class EscalationClusterTests : IAsyncDisposable
         }
 
         var waited = Stopwatch.StartNew();
-        await using var check = new KlaxonDbContext(storage.Options());
+        await using var check = new KlaxonDbContext(cluster.Storage.Options());
         while (await check.Escalations.CountAsync(e => e.Status == EscalationState.Fired) < Count)
         {
             Assert.True(waited.Elapsed < TimeSpan.FromMinutes(4), $"only {await check.Escalations.CountAsync(e => e.Status == EscalationState.Fired)} of {Count} fired in 4 minutes");
@@ -100,7 +74,7 @@ public sealed class EscalationClusterTests : IAsyncDisposable
         Assert.Equal(Count, messages.Select(m => m.EscalationId).Distinct().Count());
         Assert.All(rows, r => Assert.Contains(messages, m => m.EscalationId == r.Id && m.FireId == r.FireId));
         var owners = rows.GroupBy(r => r.Owner).ToDictionary(g => g.Key!, g => g.Count());
-        var ids = nodes.Select(n => n.Services.GetRequiredService<Dispatcher>().NodeId).ToList();
+        var ids = cluster.Nodes.Select(n => n.Services.GetRequiredService<Dispatcher>().NodeId).ToList();
         Assert.True(owners.Keys.All(ids.Contains), "every escalation was fired by one of the two nodes");
         Assert.True(owners.Count == 2, $"both nodes should have fired some: {string.Join(", ", owners.Select(o => $"{o.Key}={o.Value}"))}");
     }

@@ -19,37 +19,18 @@ namespace Klaxon.Tests;
 public sealed class OutboxClusterTests : IAsyncDisposable
 {
     private const int Count = 1_200;
-    private readonly StorageLocation storage = new(RunningServer.NewDataDirectory(),
-        new Npgsql.NpgsqlConnectionStringBuilder(TestPostgres.NewDatabase()) { Pooling = true }.ConnectionString);
-    private readonly List<WebApplication> nodes = [];
+    private readonly Cluster cluster = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in nodes)
-        {
-            await node.StopAsync();
-            await node.DisposeAsync();
-        }
-        RunningServer.DeleteStorage(storage);
-    }
+    public ValueTask DisposeAsync() => cluster.DisposeAsync();
 
     [Fact]
     public async Task TwoWorkersOnOneDatabase_MailEachMessageExactlyOnce()
     {
         await using var sink = await SmtpSink.StartNewAsync();
         var delivery = sink.Settings() with { RateLimit = new RateLimit(1_000, 1) };
-        for (var n = 0; n < 2; n++)
-        {
-            var node = await KlaxonServer.CreateAsync(new ServerSettings
-            {
-                AdminToken = RunningServer.Token, Storage = storage, Urls = "http://127.0.0.1:0", Clock = SystemClock.Instance,
-                MinimumLogLevel = LogLevel.Warning, Delivery = delivery,
-            });
-            await node.StartAsync();
-            nodes.Add(node);
-        }
+        for (var n = 0; n < 2; n++) await cluster.StartNodeAsync(SystemClock.Instance, delivery);
 
-        await using (var db = new KlaxonDbContext(storage.Options()))
+        await using (var db = new KlaxonDbContext(cluster.Storage.Options()))
         {
             db.Messages.AddRange(Enumerable.Range(1, Count).Select(i => new MessageRow
             {
@@ -58,10 +39,10 @@ public sealed class OutboxClusterTests : IAsyncDisposable
             }));
             await db.SaveChangesAsync();
         }
-        foreach (var node in nodes) node.Services.GetRequiredService<OutboxSignal>().Wake();
+        foreach (var node in cluster.Nodes) node.Services.GetRequiredService<OutboxSignal>().Wake();
 
         var waited = Stopwatch.StartNew();
-        await using var check = new KlaxonDbContext(storage.Options());
+        await using var check = new KlaxonDbContext(cluster.Storage.Options());
         while (await check.Messages.CountAsync(m => m.Status == MessageState.Sent) < Count)
         {
             Assert.True(waited.Elapsed < TimeSpan.FromMinutes(3), $"only {await check.Messages.CountAsync(m => m.Status == MessageState.Sent)} of {Count} sent in 3 minutes");
@@ -73,15 +54,8 @@ public sealed class OutboxClusterTests : IAsyncDisposable
         Assert.Equal(Count, mails.Count);
         Assert.Equal(Count, mails.Select(m => m.To).Distinct().Count());
         var owners = await check.Messages.GroupBy(m => m.Owner).Select(g => new { Owner = g.Key, Sent = g.Count() }).ToListAsync();
-        var ids = nodes.Select(n => n.Services.GetRequiredService<OutboxWorker>().NodeId).ToList();
+        var ids = cluster.Nodes.Select(n => n.Services.GetRequiredService<OutboxWorker>().NodeId).ToList();
         Assert.All(owners, o => Assert.Contains(o.Owner, ids));
         Assert.True(owners.Count == 2, $"both nodes should have sent some: {string.Join(", ", owners.Select(o => $"{o.Owner}={o.Sent}"))}");
     }
-}
-
-/// <summary>The multi-node tests on the real clock run one after the other: each is heavy, and both have time limits.</summary>
-[CollectionDefinition(Name)]
-public sealed class ClusterTests
-{
-    public const string Name = "Cluster tests";
 }
