@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 
 namespace Klaxon.Bench;
 
@@ -33,5 +36,24 @@ public static class BenchRun
             Npgsql.NpgsqlConnection.ClearAllPools();
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>One HTTP connection to <paramref name="server"/> sending <paramref name="token"/>, as the drivers measure over.</summary>
+    public static HttpClient Client(WebApplication server, string token)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = new Uri(Klaxon.KlaxonServer.Addresses(server).Single()) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Sends a request (with a JSON body if given) and returns the answer's JSON; a refusal ends the run, saying why.</summary>
+    public static async Task<JsonNode> SendAsync(HttpClient client, HttpMethod method, string path, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!;
     }
 }

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Klaxon.Escalations;
 using Klaxon.Infrastructure;
@@ -81,11 +78,10 @@ public static class EscalationLoad
                 await server.StartAsync();
                 servers.Add(server);
             }
-            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = new Uri(KlaxonServer.Addresses(servers[0]).Single()) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-            await SendAsync(client, HttpMethod.Post, "/api/v1/projects", $$"""{"key":"{{Project}}","name":"Escalation benchmark"}""");
-            await SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/trackers", Tracker);
-            var group = (long)(await SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/escalation-groups", NowGroup))["id"]!;
+            using var client = BenchRun.Client(servers[0], Token);
+            await BenchRun.SendAsync(client, HttpMethod.Post, "/api/v1/projects", $$"""{"key":"{{Project}}","name":"Escalation benchmark"}""");
+            await BenchRun.SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/trackers", Tracker);
+            var group = (long)(await BenchRun.SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/escalation-groups", NowGroup))["id"]!;
 
             // 1. Throughput: every escalation due at the same instant, three seconds from now.
             var due = SystemClock.Instance.GetCurrentInstant().ToUnixTimeMilliseconds() + 3_000;
@@ -199,7 +195,7 @@ public static class EscalationLoad
     private static async Task<(ItemsLoad.Latency Plain, ItemsLoad.Latency Scheduled)> RescheduleCostAsync(HttpClient client, int patches)
     {
         foreach (var key in new[] { "PLAIN", "SCHED" })
-            await SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/trackers", Tracker.Replace("\"TASK\"", $"\"{key}\"").Replace("\"Task\"", $"\"{key}\""));
+            await BenchRun.SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/trackers", Tracker.Replace("\"TASK\"", $"\"{key}\"").Replace("\"Task\"", $"\"{key}\""));
         string[] filters = ["true", "priority <= 3", "severity == 1 or priority == 1", "status == \"New\"", "estimatedHours >= 0 or true"];
         foreach (var (filter, g) in filters.Select((f, g) => (f, g)))
         {
@@ -211,19 +207,19 @@ public static class EscalationLoad
                     new JsonObject { ["name"] = "Escalate", ["anchor"] = "submittedAt", ["limit"] = $"{g + 2}", ["unit"] = "days", ["basis"] = "working", ["actions"] = new JsonObject { ["notify"] = new JsonObject { ["submitter"] = true } } },
                     new JsonObject { ["name"] = "Remind", ["anchor"] = "afterLastEscalation", ["limit"] = "8", ["unit"] = "hours", ["basis"] = "calendar", ["actions"] = new JsonObject { ["notify"] = new JsonObject { ["submitter"] = true } } }),
             };
-            await SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/escalation-groups", group.ToJsonString());
+            await BenchRun.SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/escalation-groups", group.ToJsonString());
         }
         var result = new List<ItemsLoad.Latency>();
         foreach (var tracker in new[] { "PLAIN", "SCHED" })
         {
             var keys = new List<string>();
             for (var i = 0; i < 50; i++)
-                keys.Add((string)(await SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/items", $$"""{"tracker":"{{tracker}}","summary":"Patched {{i}}","priority":3}"""))["key"]!);
+                keys.Add((string)(await BenchRun.SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/items", $$"""{"tracker":"{{tracker}}","summary":"Patched {{i}}","priority":3}"""))["key"]!);
             var times = new List<double>(patches);
             for (var i = -50; i < patches; i++)
             {
                 var started = Stopwatch.GetTimestamp();
-                await SendAsync(client, HttpMethod.Patch, $"/api/v1/items/{keys[(i + 50) % keys.Count]}", $$"""{"priority":{{(i + 50) / keys.Count % 4 + 1}}}""");
+                await BenchRun.SendAsync(client, HttpMethod.Patch, $"/api/v1/items/{keys[(i + 50) % keys.Count]}", $$"""{"priority":{{(i + 50) / keys.Count % 4 + 1}}}""");
                 if (i >= 0) times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             result.Add(ItemsLoad.Latency.Of(times));
@@ -238,15 +234,6 @@ public static class EscalationLoad
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<JsonNode> SendAsync(HttpClient client, HttpMethod method, string path, string json)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        using var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!;
     }
 
     private static string Table(List<Result> results, string[] args)

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Klaxon.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -73,21 +70,20 @@ public static class ItemsLoad
             MinimumLogLevel = LogLevel.Warning,
         });
         await app.StartAsync();
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = new Uri(KlaxonServer.Addresses(app).Single()) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        using var client = BenchRun.Client(app, Token);
 
-        await SendAsync(client, HttpMethod.Post, "/api/v1/projects", $$"""{"key":"{{Project}}","name":"Benchmark"}""");
+        await BenchRun.SendAsync(client, HttpMethod.Post, "/api/v1/projects", $$"""{"key":"{{Project}}","name":"Benchmark"}""");
         var seeding = Stopwatch.StartNew();
         var matching = await SeedAsync(storage, itemCount);
         seeding.Stop();
         Console.WriteLine($"{name}: {itemCount} items seeded in {seeding.Elapsed.TotalSeconds:F1} s ({matching} match the filter)");
 
-        var view = await SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/views",
+        var view = await BenchRun.SendAsync(client, HttpMethod.Post, $"/api/v1/projects/{Project}/views",
             JsonSerializer.Serialize(new { name = "Urgent new incidents", tracker = "INC", filter = Filter, @public = true }));
         var viewPage = $"/api/v1/projects/{Project}/views/{(long)view["id"]!}/items";
         var adhocPage = $"/api/v1/projects/{Project}/items?tracker=INC&filter={Uri.EscapeDataString(Filter)}";
 
-        var first = await SendAsync(client, HttpMethod.Get, viewPage);
+        var first = await BenchRun.SendAsync(client, HttpMethod.Get, viewPage);
         if ((int)first["total"]! != matching || first["items"]!.AsArray().Count != Math.Min(50, matching))
             throw new InvalidOperationException($"The view answered {first["total"]} items in all and {first["items"]!.AsArray().Count} on the page; the seed has {matching}.");
         var viewLatency = await TimeAsync(client, viewPage, requests);
@@ -116,7 +112,7 @@ public static class ItemsLoad
 
     private static async Task<Latency> TimeAsync(HttpClient client, string path, int requests)
     {
-        for (var i = 0; i < 20; i++) await SendAsync(client, HttpMethod.Get, path);
+        for (var i = 0; i < 20; i++) await BenchRun.SendAsync(client, HttpMethod.Get, path);
         var times = new List<double>(requests);
         for (var i = 0; i < requests; i++)
         {
@@ -142,16 +138,6 @@ public static class ItemsLoad
         using var response = await client.PostAsync($"/api/v1/projects/{Project}/items", new StringContent(body, Encoding.UTF8, "application/json"));
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"Creating an item answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    private static async Task<JsonNode> SendAsync(HttpClient client, HttpMethod method, string path, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!;
     }
 
     /// <summary>

@@ -1,10 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Klaxon.Core;
-using Klaxon.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Klaxon.Tests;

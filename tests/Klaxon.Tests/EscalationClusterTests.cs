@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using Klaxon.Escalations;
 using Klaxon.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Klaxon.Tests;
@@ -23,7 +20,6 @@ public sealed class EscalationClusterTests : IAsyncDisposable
     private readonly Cluster cluster = new();
 
     public ValueTask DisposeAsync() => cluster.DisposeAsync();
-
 
     [Fact]
     public async Task TwoDispatchersOnOneDatabase_FireTenThousandEscalationsEachExactlyOnce()

@@ -2,10 +2,8 @@ using System.Diagnostics;
 using Klaxon.Delivery;
 using Klaxon.Escalations;
 using Klaxon.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Klaxon.Tests;
